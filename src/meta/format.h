@@ -1,0 +1,34 @@
+// The volume format, stored as JSON under the `setting` key. Written by
+// `slicefs format`, read by every client at mount.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace slicefs {
+
+struct VolumeFormat {
+  std::string name;                 // volume name: [a-z0-9-], 3..63 chars
+  std::string uuid;                 // random, fixed at format
+  std::string storage = "file";     // file | s3 | mem
+  std::string bucket;               // directory for file, endpoint URL for s3
+  std::string accessKey;
+  std::string secretKey;            // stored as given; shown redacted
+  std::string sessionToken;
+  uint32_t blockSizeKiB = 4096;     // 64 .. 16384
+  std::string compression = "none"; // none | lz4 | zstd
+  bool hashPrefix = false;          // hash-prefixed object keys
+  uint32_t trashDays = 1;           // 0 disables the trash
+  uint64_t capacity = 0;            // bytes, 0 = unlimited
+  uint64_t inodes = 0;              // 0 = unlimited
+  uint32_t version = 1;             // format version of the metadata
+
+  std::string ToJson(bool redactSecrets = false) const;
+  static Result<VolumeFormat> FromJson(std::string_view json);
+  // Checks name, block size and compression; EINVAL with a message on error.
+  Status Validate() const;
+};
+
+}  // namespace slicefs

@@ -1,0 +1,198 @@
+// Filesystem metadata over the key schema (docs/formats.md), written once
+// against KvStore. Every namespace operation is one KV transaction, so it is
+// atomic across all clients of the volume.
+//
+// Threading: a Meta is thread-safe; many FUSE worker threads call it at once.
+// Errors: errno-style Status codes with Linux semantics (ENOENT, EEXIST,
+// ENOTDIR, EISDIR, ENOTEMPTY, EACCES, EPERM, EINVAL, ENAMETOOLONG, ELOOP,
+// EXDEV, ENOSPC, EDQUOT, ENODATA, ERANGE, E2BIG, EROFS, EIO, ...).
+// Every call that takes a Ctx checks permissions for those credentials.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "kv/kv.h"
+#include "meta/format.h"
+#include "meta/types.h"
+
+namespace slicefs {
+
+// Bits for Meta::SetAttr's `toSet`.
+enum SetAttrMask : uint32_t {
+  kSetMode = 1 << 0,
+  kSetUid = 1 << 1,
+  kSetGid = 1 << 2,
+  kSetAtime = 1 << 3,     // to attr.atimeNs
+  kSetMtime = 1 << 4,     // to attr.mtimeNs
+  kSetAtimeNow = 1 << 5,
+  kSetMtimeNow = 1 << 6,
+  kSetCtime = 1 << 7,     // to attr.ctimeNs (kernel-provided)
+};
+
+// Flags for Meta::Rename (values match Linux renameat2).
+inline constexpr uint32_t kRenameNoReplace = 1;
+inline constexpr uint32_t kRenameExchange = 2;
+
+// Flags for Meta::SetXattr (values match Linux).
+inline constexpr int kXattrCreate = 1;
+inline constexpr int kXattrReplace = 2;
+
+// Modes for Meta::Fallocate (values match Linux).
+inline constexpr int kFallocKeepSize = 0x01;
+inline constexpr int kFallocPunchHole = 0x02;
+inline constexpr int kFallocZeroRange = 0x10;
+
+struct MetaOptions {
+  bool readOnly = false;
+  int heartbeatSec = 12;        // session heartbeat; expiry is 5x this
+  uint32_t sliceIdBatch = 1000; // ids reserved per counter bump
+  uint32_t inodeBatch = 100;
+  int usageFlushMs = 1000;      // how often usage deltas are flushed
+};
+
+struct SessionInfo {
+  std::string hostname;
+  std::string mountPoint;
+  uint32_t processId = 0;
+  std::string version;
+};
+
+struct SessionRecord {
+  uint64_t sid = 0;
+  int64_t expireSec = 0;        // unix seconds
+  SessionInfo info;
+  std::string infoJson;         // the raw SI value
+};
+
+// Called when a slice's last reference disappears; deletes its objects.
+// May be called from any thread; must not call back into Meta.
+using SliceDeleter = std::function<void(uint64_t sliceId, uint32_t size)>;
+
+class Meta {
+ public:
+  virtual ~Meta() = default;
+
+  // Writes the `setting` key and the root (and trash) inodes. Refuses with
+  // EEXIST when the engine already holds a volume, unless force (which keeps
+  // the existing data and only rewrites the format after checking the name
+  // and UUID match).
+  static Status Format(KvStore& kv, const VolumeFormat& fmt, bool force);
+  // Reads the format without opening the volume (status, mount checks).
+  // ENOENT with "volume not formatted" when there is none.
+  static Result<VolumeFormat> LoadFormat(KvStore& kv);
+  // Opens a formatted volume. Takes ownership of kv.
+  static Result<std::unique_ptr<Meta>> Open(std::unique_ptr<KvStore> kv, const MetaOptions& opts);
+
+  virtual const VolumeFormat& format() const = 0;
+  virtual KvStore& kv() = 0;
+
+  // ---- sessions --------------------------------------------------------
+  // Registers this client; starts the heartbeat and background workers.
+  virtual Status NewSession(const SessionInfo& info) = 0;
+  // Flushes counters, releases this session's locks and open-unlinked files,
+  // removes the session. Idempotent.
+  virtual Status CloseSession() = 0;
+  virtual uint64_t sessionId() const = 0;
+  virtual Result<std::vector<SessionRecord>> ListSessions() = 0;
+  // Removes sessions whose heartbeat expired: their locks, and the data of
+  // files they kept open after unlink. Returns how many were cleaned.
+  virtual Result<int> CleanStaleSessions() = 0;
+
+  // ---- namespace -------------------------------------------------------
+  virtual Result<StatFsInfo> StatFs(const Ctx& ctx, Ino ino) = 0;
+  virtual Result<Entry> Lookup(const Ctx& ctx, Ino parent, std::string_view name) = 0;
+  virtual Result<Attr> GetAttr(const Ctx& ctx, Ino ino) = 0;
+  // Changes the fields chosen by `toSet` (SetAttrMask); size changes go
+  // through Truncate. Applies Linux rules (only owner/root chmod; chown only
+  // by root; sgid/suid clearing; utimes permission rules).
+  virtual Result<Attr> SetAttr(const Ctx& ctx, Ino ino, uint32_t toSet, const Attr& in) = 0;
+  // Creates a node of any non-directory type. `mode` has type and permission
+  // bits (S_IFREG|0644 etc.); `cumask` is applied to the permission bits.
+  virtual Result<Entry> Mknod(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode,
+                              uint32_t cumask, uint32_t rdev) = 0;
+  virtual Result<Entry> Mkdir(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode,
+                              uint32_t cumask) = 0;
+  // Mknod of a regular file plus Open in one step (O_CREAT). With O_EXCL an
+  // existing name gives EEXIST; otherwise an existing file is opened.
+  virtual Result<Entry> Create(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode,
+                               uint32_t cumask, int openFlags) = 0;
+  virtual Status Unlink(const Ctx& ctx, Ino parent, std::string_view name) = 0;
+  virtual Status Rmdir(const Ctx& ctx, Ino parent, std::string_view name) = 0;
+  virtual Status Rename(const Ctx& ctx, Ino srcParent, std::string_view srcName, Ino dstParent,
+                        std::string_view dstName, uint32_t flags) = 0;
+  virtual Result<Entry> Link(const Ctx& ctx, Ino ino, Ino newParent, std::string_view newName) = 0;
+  virtual Result<Entry> Symlink(const Ctx& ctx, Ino parent, std::string_view name,
+                                std::string_view target) = 0;
+  virtual Result<std::string> Readlink(const Ctx& ctx, Ino ino) = 0;
+
+  // Entries of `dir` whose names sort after `after` ("" = from the start),
+  // at most `limit`, in name order. "." and ".." are not included (the caller
+  // adds them). With plus, each entry's attributes are filled. Checks read
+  // permission on the directory.
+  virtual Result<std::vector<DirEntry>> Readdir(const Ctx& ctx, Ino dir, std::string_view after,
+                                                size_t limit, bool plus) = 0;
+
+  // Checks access for open flags (O_RDONLY/O_WRONLY/O_RDWR, O_TRUNC) and
+  // registers the open so an unlinked file survives until its last Close.
+  virtual Result<Attr> Open(const Ctx& ctx, Ino ino, int flags) = 0;
+  virtual Status Close(Ino ino) = 0;
+  // access(2)-style check; mask of R_OK/W_OK/X_OK.
+  virtual Status Access(const Ctx& ctx, Ino ino, int mask) = 0;
+
+  // ---- xattrs ----------------------------------------------------------
+  virtual Result<std::string> GetXattr(const Ctx& ctx, Ino ino, std::string_view name) = 0;
+  virtual Status SetXattr(const Ctx& ctx, Ino ino, std::string_view name, std::string_view value,
+                          int flags) = 0;
+  virtual Result<std::vector<std::string>> ListXattr(const Ctx& ctx, Ino ino) = 0;
+  virtual Status RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name) = 0;
+
+  // ---- data mapping ----------------------------------------------------
+  // A new globally unique slice id (ids are reserved from `nextChunk` in
+  // batches of MetaOptions::sliceIdBatch).
+  virtual Result<uint64_t> NewSliceId() = 0;
+  // The slice records of chunk `index` of `ino`, in write order.
+  virtual Result<std::vector<SliceRecord>> ReadChunk(Ino ino, uint32_t index) = 0;
+  // Appends `rec` to chunk `index`, sets length = max(length, index*64Mi +
+  // rec.pos + rec.len), mtime/ctime = mtimeNs, and takes a reference on the
+  // slice. One transaction. ENOENT if the inode is gone.
+  virtual Status WriteSlice(Ino ino, uint32_t index, const SliceRecord& rec, int64_t mtimeNs) = 0;
+  // Sets the file length; shrinking drops (or cuts) slice records past it,
+  // growing leaves a hole. Checks write permission unless ctx is null-like
+  // (called on an open handle: pass checkPerm=false).
+  virtual Result<Attr> Truncate(const Ctx& ctx, Ino ino, uint64_t length, bool checkPerm) = 0;
+  // fallocate(2): reserve (extend length unless kFallocKeepSize), punch a
+  // hole, or zero a range. Others: EOPNOTSUPP.
+  virtual Status Fallocate(const Ctx& ctx, Ino ino, int mode, uint64_t off, uint64_t len) = 0;
+  // Copies the slice records of [offIn, offIn+len) of inoIn to offOut of
+  // inoOut (no data is copied; slices gain references). Returns bytes copied.
+  virtual Result<uint64_t> CopyFileRange(const Ctx& ctx, Ino inoIn, uint64_t offIn, Ino inoOut,
+                                         uint64_t offOut, uint64_t len) = 0;
+  // Replaces the chunk's records with `replacement` iff they still equal
+  // `expected` (compaction). ECANCELED if the chunk changed meanwhile.
+  // References of slices no longer used are dropped.
+  virtual Status CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRecord>& expected,
+                              const std::vector<SliceRecord>& replacement) = 0;
+  // Registers the function that deletes a slice's objects.
+  virtual void SetSliceDeleter(SliceDeleter deleter) = 0;
+
+  // ---- locks (owner identifies the lock holder within this session) -----
+  // BSD flock: type F_RDLCK, F_WRLCK or F_UNLCK. Non-blocking unless block;
+  // blocking waits (polling the engine) and returns EINTR if interrupted.
+  virtual Status Flock(const Ctx& ctx, Ino ino, uint64_t owner, int type, bool block) = 0;
+  // POSIX record locks over [start, end] inclusive (end = UINT64_MAX: to EOF).
+  // Getlk fills *type (F_UNLCK if none conflicts), *start, *end, *pid.
+  virtual Status Getlk(const Ctx& ctx, Ino ino, uint64_t owner, int* type, uint64_t* start,
+                       uint64_t* end, uint32_t* pid) = 0;
+  virtual Status Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int type,
+                       uint64_t start, uint64_t end, uint32_t pid) = 0;
+  // Interrupts blocked Flock/Setlk calls of `owner` (FUSE interrupt).
+  virtual void InterruptLock(uint64_t owner) = 0;
+};
+
+}  // namespace slicefs

@@ -1,0 +1,95 @@
+// Plain types shared by the metadata layer and its callers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace slicefs {
+
+using Ino = uint64_t;
+inline constexpr Ino kRootIno = 1;
+// The trash directory (.trash in the root) has a fixed inode number.
+inline constexpr Ino kTrashIno = 0x7FFFFFFF10000000ULL;
+
+inline constexpr uint64_t kChunkSize = 64ULL << 20;  // 64 MiB
+inline constexpr size_t kMaxNameLen = 255;
+inline constexpr size_t kMaxSymlinkLen = 4096;
+inline constexpr size_t kMaxXattrNameLen = 255;
+inline constexpr size_t kMaxXattrValueLen = 65536;
+
+enum class FileType : uint8_t {
+  kFile = 1,
+  kDir = 2,
+  kSymlink = 3,
+  kFifo = 4,
+  kBlockDev = 5,
+  kCharDev = 6,
+  kSocket = 7,
+};
+
+// S_IFMT bits for a type, and back (0 / nullopt for unknown).
+uint32_t ModeTypeBits(FileType t);
+std::optional<FileType> TypeFromMode(uint32_t mode);
+
+// Inode attributes. `mode` holds permission bits only (07777); the file type
+// is `type`. Times are nanoseconds since the Unix epoch.
+struct Attr {
+  FileType type = FileType::kFile;
+  uint32_t mode = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t nlink = 1;
+  uint64_t length = 0;   // bytes for files and symlinks; entry bytes for dirs
+  uint32_t rdev = 0;     // device number for block/char devices
+  int64_t atimeNs = 0;
+  int64_t mtimeNs = 0;
+  int64_t ctimeNs = 0;
+  Ino parent = 0;        // parent dir; 0 when the inode has several (hard links)
+  uint8_t flags = 0;     // reserved (immutable/append-only)
+  bool operator==(const Attr&) const = default;
+};
+
+struct Entry {
+  Ino ino = 0;
+  Attr attr;
+};
+
+struct DirEntry {
+  std::string name;
+  Ino ino = 0;
+  FileType type = FileType::kFile;
+  std::optional<Attr> attr;  // filled by readdir when plus=true
+};
+
+// The caller's credentials; every metadata call is checked against them.
+struct Ctx {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> gids;  // supplementary groups
+  uint32_t pid = 0;
+  bool isRoot() const { return uid == 0; }
+  bool inGroup(uint32_t g) const;
+  static Ctx Root() { return Ctx{}; }
+};
+
+// One slice record of a chunk: bytes [off, off+len) of slice `id` (whose full
+// length is `size`) placed at offset `pos` of the chunk. id 0 is a hole.
+struct SliceRecord {
+  uint32_t pos = 0;
+  uint64_t id = 0;
+  uint32_t size = 0;
+  uint32_t off = 0;
+  uint32_t len = 0;
+  bool operator==(const SliceRecord&) const = default;
+};
+
+struct StatFsInfo {
+  uint64_t totalSpace = 0;
+  uint64_t availSpace = 0;
+  uint64_t usedInodes = 0;
+  uint64_t availInodes = 0;
+};
+
+}  // namespace slicefs
