@@ -59,7 +59,7 @@ void StopAll() {
   std::lock_guard lock(g_mu);
   for (auto& [kind, s] : *g_servers) {
     if (s.owner != getpid()) continue;
-    (void)RunCommand(ScriptDir() + "/stop.sh " + Quote(s.dir) + " >/dev/null 2>&1");
+    (void)RunCommand(ScriptDir() + "/stop.sh " + Quote(s.dir + "/srv") + " >/dev/null 2>&1");
     std::error_code ec;
     std::filesystem::remove_all(s.dir, ec);
   }
@@ -70,7 +70,7 @@ void StopAll() {
 // this process dies without running its exit handlers (crash, kill -9).
 void StartWatchdog(const std::string& dir) {
   std::string cmd = "setsid bash -c 'while kill -0 " + std::to_string(getpid()) +
-                    " 2>/dev/null; do sleep 1; done; " + ScriptDir() + "/stop.sh " + Quote(dir) +
+                    " 2>/dev/null; do sleep 1; done; " + ScriptDir() + "/stop.sh " + Quote(dir + "/srv") +
                     "; rm -rf " + Quote(dir) + "' </dev/null >/dev/null 2>&1 &";
   (void)std::system(cmd.c_str());
 }
@@ -113,7 +113,7 @@ Result<std::string> ServerUrl(const std::string& kind) {
 }  // namespace
 
 const std::vector<std::string>& EngineNames() {
-  static const std::vector<std::string> names = {"mem", "sqlite3"};
+  static const std::vector<std::string> names = {"mem", "sqlite3", "redis"};
   return names;
 }
 
