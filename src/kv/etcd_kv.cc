@@ -108,8 +108,11 @@ class HConn {
       int grpc = j.value("code", 0);
       std::string full = "etcd: " + msg;
       if (msg.find("compacted") != std::string::npos) return Err(Status::Conflict(full));
-      // 14 Unavailable, 4 DeadlineExceeded, 10 Aborted, plus leader/timeout/future-revision states.
-      if (grpc == 14 || grpc == 4 || grpc == 10 || code >= 500 || msg.find("leader") != std::string::npos ||
+      // 14 Unavailable, 4 DeadlineExceeded, 10 Aborted, 1 Canceled, plus leader, timeout,
+      // shutdown and future-revision states.
+      if (grpc == 14 || grpc == 4 || grpc == 10 || grpc == 1 || code >= 500 || msg.find("leader") != std::string::npos ||
+          msg.find("closing") != std::string::npos || msg.find("stopped") != std::string::npos ||
+          msg.find("shutting down") != std::string::npos || msg.find("transport") != std::string::npos ||
           msg.find("timed out") != std::string::npos || msg.find("future revision") != std::string::npos ||
           msg.find("not capable") != std::string::npos || msg.find("too many requests") != std::string::npos) {
         broken_ = true;
