@@ -34,9 +34,12 @@ Result<std::unique_ptr<Vfs>> Vfs::Open(const std::string& metaUrl, const VfsOpti
                  "storage unreachable (" + (*store)->describe() + "): " + page.error().message());
     }
   }
+  DataOptions dataOpts = opts.data;
+  // One cache directory per volume under the given one.
+  if (!dataOpts.cacheDir.empty()) dataOpts.cacheDir += "/" + fmt->uuid;
   auto meta = Meta::Open(std::move(*kv), opts.meta);
   if (!meta) return Err(meta.error().code(), "opening metadata: " + meta.error().message());
-  auto data = DataStore::Open(meta->get(), store->get(), opts.data);
+  auto data = DataStore::Open(meta->get(), store->get(), dataOpts);
   if (!data) return Err(data.error().code(), "opening data store: " + data.error().message());
   return std::make_unique<Vfs>(metaUrl, std::move(*meta), std::move(*store), std::move(*data));
 }
