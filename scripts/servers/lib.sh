@@ -31,5 +31,10 @@ wait_for() {
   done
 }
 
-# True when DIR/pid names a live process.
-running() { [ -s "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
+# True when DIR/pid names a live process (any, when it lists several).
+running() {
+  [ -s "$DIR/pid" ] || return 1
+  local p
+  for p in $(cat "$DIR/pid"); do kill -0 "$p" 2>/dev/null && return 0; done
+  return 1
+}
