@@ -46,7 +46,7 @@ for i in $(seq 1 "$N"); do
 done
 for i in $(seq 1 "$N"); do
   CLIENT="http://127.0.0.1:$(cat "$TOP/n$i/port")"
-  wait_for 60 sh -c "curl -sf $CLIENT/health | grep -q true" ||
+  wait_for 60 sh -c "curl -sf --max-time 2 $CLIENT/health | grep -q true" ||
     die "etcd member n$i did not become healthy (see $TOP/n$i/log)"
 done
 echo "etcd://$ENDPOINTS/slicefs"

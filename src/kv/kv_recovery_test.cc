@@ -97,7 +97,10 @@ TEST(EtcdCluster, SurvivesOneMemberKilled) {
   ASSERT_TRUE(url.has_value()) << url.error().ToString();
   struct Stop {
     std::string d;
-    ~Stop() { (void)testing::StopServerScript(d); }
+    ~Stop() {
+      std::ofstream(d + "/stopsig") << "KILL";  // a graceful stop of a cluster waits for elections
+      (void)testing::StopServerScript(d);
+    }
   } stopper{dir};
   auto opened = OpenKvStore(*url);
   ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
