@@ -232,11 +232,12 @@ class SqliteKvStore : public KvStore {
   Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
 
   Status dropAll() override {
-    return run([](KvTxn& t) -> Status {
-      ASSIGN_OR_RETURN(auto rows, t.scan("", "", 0));
-      for (const auto& kv : rows) t.del(kv.key);
-      return Status::OK();
-    }, false);
+    return RetryTxn("sqlite3", policy_, [&]() -> Status {
+      ASSIGN_OR_RETURN(auto conn, acquire());
+      Status st = conn->exec("DELETE FROM kv", "drop all keys");
+      release(std::move(conn));
+      return st;
+    });
   }
 
  private:
