@@ -219,15 +219,17 @@ class EtcdKvStore : public KvStore {
     return r;
   }
 
+  // One request to each endpoint in turn until one answers.
   Status ping() {
     auto c = std::make_unique<HConn>();
-    RetryPolicy p;
-    p.maxRetryTime = std::chrono::milliseconds(cfg_.endpoints.size() * 3000);
-    return RetryTxn("etcd", p, [&]() -> Status {
+    Status st;
+    for (size_t i = 0; i < cfg_.endpoints.size(); i++) {
       json req = {{"key", B64(cfg_.ns)}, {"count_only", true}};
       auto r = call(*c, "/v3/kv/range", req);
-      return r ? Status::OK() : r.error();
-    });
+      if (r) return Status::OK();
+      st = r.error();
+    }
+    return Status::Error(st.code(), st.message());
   }
 
   const Config& cfg() const { return cfg_; }

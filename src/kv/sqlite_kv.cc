@@ -285,7 +285,7 @@ class SqliteKvStore : public KvStore {
 
 }  // namespace
 
-Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path) {
+Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path, bool create) {
   if (path.empty()) return Err(EINVAL, "sqlite3: empty database path (expected sqlite3://PATH)");
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -295,6 +295,7 @@ Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path) {
     return Err(ENOENT, "sqlite3: directory '" + dir.string() + "' of database '" + path + "' does not exist");
   }
   if (fs::is_directory(p, ec)) return Err(EISDIR, "sqlite3: '" + path + "' is a directory, not a database file");
+  if (!create && !fs::exists(p, ec)) return Err(ENOENT, "sqlite3: database '" + path + "' does not exist");
   auto c = Conn::Open(path, true);
   if (!c) {
     Status st = c.error();
