@@ -35,6 +35,9 @@ int RunSlicefs(const std::vector<std::string>& args, std::string* out = nullptr)
 int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
                const std::string& cwd = "");
 
+// True if absPath is a mount point (per /proc/self/mountinfo).
+bool IsMounted(const std::string& absPath);
+
 // True when mounts are possible here; otherwise *why says what is missing.
 bool FuseAvailable(std::string* why);
 
