@@ -1,0 +1,35 @@
+# Helpers shared by scripts/servers/start-*.sh (sourced, not run).
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' && return
+  fi
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  die "no free port found"
+}
+
+# The port remembered in DIR/$1 (so that a restart reuses it), or a new one.
+remember_port() {
+  local file="$DIR/$1"
+  if [ -s "$file" ]; then cat "$file"; else free_port | tee "$file"; fi
+}
+
+# Waits up to $1 seconds for the command "$2..." to succeed.
+wait_for() {
+  local secs=$1; shift
+  local end=$(( $(date +%s) + secs ))
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -ge "$end" ] && return 1
+    sleep 0.1
+  done
+}
+
+# True when DIR/pid names a live process.
+running() { [ -s "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }

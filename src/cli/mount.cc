@@ -1,0 +1,231 @@
+// slicefs mount [-d] META-URL MOUNTPOINT: serve a volume through FUSE.
+//
+// With -d the command forks; the child opens the volume, registers its
+// session, mounts and, once the mount answers a stat, tells the parent
+// through a pipe ("OK <pid>" or "ERR <reason>"). The parent returns 0 only
+// then, or prints the one-line reason and exits 1.
+#include <fcntl.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "cli/command.h"
+#include "cli/mount_util.h"
+#include "fuse/fuse_server.h"
+#include "vfs/vfs.h"
+
+namespace slicefs::cli {
+namespace {
+
+struct MountArgs {
+  std::string metaUrl;
+  std::string mountpoint;
+  bool background = false;
+  std::string cacheDir;
+  std::string cacheSize = "10G";
+  std::string bufferSize = "300M";
+  int maxUploads = 20;
+  bool readOnly = false;
+  std::string logFile;
+  double entryCache = 1.0;
+  double attrCache = 1.0;
+  double dirEntryCache = 1.0;
+  int heartbeat = 12;
+  std::vector<std::string> fuseOptions;
+  bool fuseDebug = false;
+};
+
+std::string Hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += n;
+  }
+}
+
+void SetupLogging(const MountArgs& a) {
+  if (a.logFile.empty()) return;
+  try {
+    auto logger = spdlog::basic_logger_mt("slicefs", a.logFile);
+    logger->set_level(spdlog::get_level() < spdlog::level::info ? spdlog::get_level()
+                                                                 : spdlog::level::info);
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  } catch (const std::exception& e) {
+    throw CommandError("cannot open log file " + a.logFile + ": " + e.what());
+  }
+}
+
+// Runs the mount in this process. readyFd >= 0: report readiness there.
+// Returns the process exit code.
+int Serve(const MountArgs& a, int readyFd) {
+  std::atomic<bool> reported{false};
+  auto report = [&](const Status& st) {
+    if (reported.exchange(true)) return;
+    if (readyFd >= 0) {
+      WriteAll(readyFd, st.ok() ? "OK " + std::to_string(getpid()) + "\n" : "ERR " + st.message() + "\n");
+      ::close(readyFd);
+      if (st.ok()) {
+        // Detach from the terminal now that the parent has its answer.
+        int devnull = ::open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+          dup2(devnull, 0);
+          dup2(devnull, 1);
+          dup2(devnull, 2);
+          if (devnull > 2) ::close(devnull);
+        }
+      }
+    } else if (!st.ok()) {
+      std::fprintf(stderr, "slicefs mount: %s\n", st.message().c_str());
+    } else {
+      std::fprintf(stderr, "slicefs: mounted at %s (pid %d); Ctrl-C or `slicefs umount %s` to stop\n",
+                   a.mountpoint.c_str(), getpid(), a.mountpoint.c_str());
+    }
+  };
+
+  VfsOptions vo;
+  vo.meta.readOnly = a.readOnly;
+  vo.meta.heartbeatSec = a.heartbeat;
+  vo.data.maxUploads = a.maxUploads;
+  auto buf = ParseSizeMiB(a.bufferSize);
+  auto csz = ParseSizeMiB(a.cacheSize);
+  if (!buf || !csz) {
+    report(!buf ? buf.error() : csz.error());
+    return 1;
+  }
+  vo.data.bufferSize = *buf;
+  vo.data.cacheSize = *csz;
+  vo.data.cacheDir = a.cacheDir;
+  auto vfs = Vfs::Open(a.metaUrl, vo);
+  if (!vfs) {
+    report(vfs.error());
+    return 1;
+  }
+  (*vfs)->SetOwnerUid(getuid());
+  SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), "0.1.0"};
+  Status st = (*vfs)->meta().NewSession(si);
+  if (!st.ok() && !(a.readOnly && st.is(EROFS))) {
+    report(st.WithContext("registering session"));
+    return 1;
+  }
+  FuseServerOptions fo;
+  fo.mountpoint = a.mountpoint;
+  fo.entryTimeout = a.entryCache;
+  fo.attrTimeout = a.attrCache;
+  fo.dirEntryTimeout = a.dirEntryCache;
+  fo.readOnly = a.readOnly;
+  fo.debug = a.fuseDebug;
+  fo.fsname = "slicefs:" + (*vfs)->format().name;
+  for (auto& o : a.fuseOptions) fo.options.push_back(o);
+  fo.onReady = report;
+  Status served = ServeFuse(vfs->get(), fo);
+  report(served);  // no-op if readiness was already reported
+  spdlog::info("unmounted {}; flushing", a.mountpoint);
+  Status fl = (*vfs)->FlushAll();
+  if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
+  Status cs = (*vfs)->meta().CloseSession();
+  if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
+  vfs->reset();
+  spdlog::info("mount process exiting");
+  return served.ok() && fl.ok() ? 0 : 1;
+}
+
+void Run(MountArgs a) {
+  auto mp = CheckMountpoint(a.mountpoint);
+  if (!mp) throw CommandError(mp.error().message());
+  a.mountpoint = *mp;
+  if (a.cacheDir.empty()) {
+    const char* home = std::getenv("HOME");
+    a.cacheDir = std::string(home && *home ? home : "/tmp") + "/.slicefs/cache";
+  }
+  if (!a.background) {
+    SetupLogging(a);
+    int rc = Serve(a, -1);
+    if (rc != 0) throw CommandError("mount ended with errors", rc);
+    return;
+  }
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw CommandError("pipe failed");
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) throw CommandError(std::string("fork failed: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::close(fds[0]);
+    setsid();
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    if (chdir("/") != 0) {
+    }
+    try {
+      SetupLogging(a);
+    } catch (const CommandError& e) {
+      WriteAll(fds[1], std::string("ERR ") + e.what() + "\n");
+      _exit(1);
+    }
+    int rc = Serve(a, fds[1]);
+    std::fflush(nullptr);
+    _exit(rc);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char b[512];
+  while (true) {
+    ssize_t n = ::read(fds[0], b, sizeof(b));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    msg.append(b, n);
+  }
+  ::close(fds[0]);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
+  if (msg.rfind("OK ", 0) == 0) {
+    std::printf("slicefs: mounted at %s (pid %s)\n", a.mountpoint.c_str(), msg.substr(3).c_str());
+    return;
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (msg.rfind("ERR ", 0) == 0) throw CommandError(msg.substr(4));
+  throw CommandError("mount process exited before the mount was ready" +
+                     (a.logFile.empty() ? std::string() : " (see " + a.logFile + ")"));
+}
+
+void Setup(CLI::App& app) {
+  auto a = std::make_shared<MountArgs>();
+  auto* c = app.add_subcommand("mount", "mount a volume (META-URL MOUNTPOINT)");
+  c->add_option("META-URL", a->metaUrl, "metadata engine URL, e.g. sqlite3:///path/vol.db")->required();
+  c->add_option("MOUNTPOINT", a->mountpoint, "an existing empty directory")->required();
+  c->add_flag("-d,--background", a->background, "run in the background; return once the mount is usable");
+  c->add_option("--cache-dir", a->cacheDir, "disk cache directory (default ~/.slicefs/cache)");
+  c->add_option("--cache-size", a->cacheSize, "disk cache limit (MiB, or with K/M/G/T)")->capture_default_str();
+  c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
+  c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
+  c->add_flag("--read-only", a->readOnly, "mount read-only");
+  c->add_option("--log", a->logFile, "log file (background mounts log nowhere without it)");
+  c->add_option("--entry-cache", a->entryCache, "kernel cache of file names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--attr-cache", a->attrCache, "kernel cache of attributes, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--dir-entry-cache", a->dirEntryCache, "kernel cache of directory names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--heartbeat", a->heartbeat, "session heartbeat, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
+  c->add_option("-o", a->fuseOptions, "FUSE mount options, e.g. -o allow_other (repeatable, comma-separated)")->delimiter(',');
+  c->add_flag("--fuse-debug", a->fuseDebug, "trace every FUSE request to stderr (foreground)");
+  c->callback([a] { Run(*a); });
+}
+
+}  // namespace
+
+REGISTER_COMMAND("mount", Setup);
+
+}  // namespace slicefs::cli

@@ -1,0 +1,134 @@
+#include "cli/mount_util.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace slicefs::cli {
+
+Result<uint64_t> ParseSizeMiB(const std::string& text) {
+  if (text.empty()) return Err(EINVAL, "empty size");
+  size_t pos = 0;
+  double v;
+  try {
+    v = std::stod(text, &pos);
+  } catch (...) {
+    return Err(EINVAL, "bad size '" + text + "' (expected e.g. 300, 300M, 4G)");
+  }
+  std::string unit = text.substr(pos);
+  double mul = 1ULL << 20;
+  if (unit == "" || unit == "M" || unit == "MiB" || unit == "m") mul = 1ULL << 20;
+  else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ULL << 10;
+  else if (unit == "G" || unit == "GiB" || unit == "g") mul = 1ULL << 30;
+  else if (unit == "T" || unit == "TiB" || unit == "t") mul = double(1ULL << 40);
+  else return Err(EINVAL, "bad size unit in '" + text + "' (use K, M, G or T)");
+  if (v < 0) return Err(EINVAL, "negative size '" + text + "'");
+  return static_cast<uint64_t>(v * mul);
+}
+
+namespace {
+// Undoes the octal escapes of /proc/self/mountinfo (\040 for space, ...).
+std::string Unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); i++) {
+    if (s[i] == '\\' && i + 3 < s.size() + 0 && i + 3 <= s.size()) {
+      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8)));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+bool IsMountPoint(const std::string& absPath) {
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string id, parent, dev, root, mnt;
+    ss >> id >> parent >> dev >> root >> mnt;
+    if (Unescape(mnt) == absPath) return true;
+  }
+  return false;
+}
+
+Result<std::string> CheckMountpoint(const std::string& path) {
+  std::error_code ec;
+  std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
+  if (ec) return Err(EINVAL, "bad mountpoint " + path);
+  if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
+  struct stat st;
+  if (::stat(abs.c_str(), &st) != 0) {
+    int e = errno;
+    if (e == ENOENT) return Err(ENOENT, "mountpoint " + abs + " does not exist");
+    if (e == ENOTCONN) {
+      return Err(ENOTCONN, "mountpoint " + abs +
+                               " is a disconnected mount; run `slicefs umount " + abs + "` first");
+    }
+    return Err(e, "mountpoint " + abs + ": " + std::strerror(e));
+  }
+  if (!S_ISDIR(st.st_mode)) return Err(ENOTDIR, "mountpoint " + abs + " is not a directory");
+  if (IsMountPoint(abs)) return Err(EBUSY, "mountpoint " + abs + " is busy (already mounted)");
+  return abs;
+}
+
+Result<std::string> MountXattr(const std::string& mountRoot, const std::string& name) {
+  char buf[4096];
+  ssize_t n = ::getxattr(mountRoot.c_str(), name.c_str(), buf, sizeof(buf));
+  if (n < 0) return Err(errno, std::string(std::strerror(errno)));
+  return std::string(buf, n);
+}
+
+Result<std::string> FindMountRoot(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+  struct stat st;
+  if (::lstat(p.c_str(), &st) != 0) return Err(errno, path + ": " + std::strerror(errno));
+  // Walk up while the device stays the same; the last directory on it is
+  // the mount's root (inode 1 in slicefs).
+  std::filesystem::path cur = S_ISDIR(st.st_mode) ? p : p.parent_path();
+  struct stat cs;
+  if (::stat(cur.c_str(), &cs) != 0) return Err(errno, cur.string() + ": " + std::strerror(errno));
+  while (cur.has_parent_path() && cur != cur.root_path()) {
+    struct stat ps;
+    auto parent = cur.parent_path();
+    if (::stat(parent.c_str(), &ps) != 0 || ps.st_dev != cs.st_dev) break;
+    cur = parent;
+    cs = ps;
+  }
+  if (!MountXattr(cur.string(), "user.slicefs.meta_url")) {
+    return Err(EINVAL, path + " is not inside a slicefs mount");
+  }
+  return cur.string();
+}
+
+Result<int> RunProgram(const std::vector<std::string>& argv) {
+  pid_t pid = fork();
+  if (pid < 0) return Err(errno, "fork failed");
+  if (pid == 0) {
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status)) {
+    if (WEXITSTATUS(status) == 127) return Err(ENOENT, "cannot run " + argv[0]);
+    return WEXITSTATUS(status);
+  }
+  return 128 + WTERMSIG(status);
+}
+
+}  // namespace slicefs::cli

@@ -1,0 +1,31 @@
+// Helpers shared by the mount-related commands (mount, umount, info).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace slicefs::cli {
+
+// "300" (MiB), "300M", "4G", "512K", "1T" -> bytes. EINVAL on garbage.
+Result<uint64_t> ParseSizeMiB(const std::string& text);
+
+// Checks that `path` can be mounted on: exists, is a directory, is not a
+// mount point already and not a dead FUSE mount. Returns the absolute path.
+Result<std::string> CheckMountpoint(const std::string& path);
+
+// True if `absPath` is listed as a mount point in /proc/self/mountinfo.
+bool IsMountPoint(const std::string& absPath);
+
+// The root directory of the slicefs mount containing `path`, and the value
+// of one of the root's virtual xattrs (see vfs.h).
+Result<std::string> FindMountRoot(const std::string& path);
+Result<std::string> MountXattr(const std::string& mountRoot, const std::string& name);
+
+// Runs argv (argv[0] looked up in PATH), waits; returns its exit code
+// (128+signal if killed), or an error if it cannot be started.
+Result<int> RunProgram(const std::vector<std::string>& argv);
+
+}  // namespace slicefs::cli

@@ -1,0 +1,19 @@
+// OpenKvStore: META-URL -> engine.
+#include "common/url.h"
+#include "kv/kv.h"
+#include "kv/mem_kv.h"
+#include "kv/redis_kv.h"
+#include "kv/sqlite_kv.h"
+
+namespace slicefs {
+
+Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url) {
+  ASSIGN_OR_RETURN(Url u, Url::Parse(url));
+  if (u.scheme == "mem") return NewMemKvStore(u.path);
+  if (u.scheme == "sqlite3" || u.scheme == "sqlite") return OpenSqliteKvStore(u.path);
+  if (u.scheme == "redis") return OpenRedisKvStore(u);
+  return Err(EINVAL, "unknown metadata engine '" + u.scheme + "' in '" + u.Redacted() +
+                         "' (supported: mem://, sqlite3://PATH, redis://HOST:PORT/DB, postgres://USER:PASS@HOST:PORT/DB, etcd://HOST:PORT/PREFIX)");
+}
+
+}  // namespace slicefs

@@ -1,0 +1,87 @@
+#include "object/open_store.h"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "object/compress_store.h"
+#include "object/file_store.h"
+#include "object/mem_store.h"
+#include "object/s3_store.h"
+
+namespace slicefs {
+
+namespace {
+
+// Forwards to a shared MemStore so every open of one mem bucket sees the same objects.
+class SharedMemStore : public ObjectStore {
+ public:
+  explicit SharedMemStore(std::shared_ptr<MemStore> s) : s_(std::move(s)) {}
+  std::string describe() const override { return s_->describe(); }
+  Status put(const std::string& k, std::span<const char> d) override { return s_->put(k, d); }
+  Result<std::string> get(const std::string& k, uint64_t off, int64_t len) override {
+    return s_->get(k, off, len);
+  }
+  Status del(const std::string& k) override { return s_->del(k); }
+  Result<ObjectInfo> head(const std::string& k) override { return s_->head(k); }
+  Result<ListPage> list(const std::string& p, const std::string& a, size_t l) override {
+    return s_->list(p, a, l);
+  }
+  Status create() override { return Status::OK(); }
+
+ private:
+  std::shared_ptr<MemStore> s_;
+};
+
+std::shared_ptr<MemStore> MemBucket(const std::string& name) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<MemStore>> buckets;
+  std::lock_guard lk(mu);
+  auto& s = buckets[name];
+  if (!s) s = std::make_shared<MemStore>(name);
+  return s;
+}
+
+}  // namespace
+
+std::string FileBucketPath(const std::string& bucket) {
+  std::string b = bucket;
+  const char* home = std::getenv("HOME");
+  std::string h = home && *home ? home : "/root";
+  if (b.empty()) b = h + "/.slicefs/local";
+  if (b.rfind("file://", 0) == 0) b = b.substr(7);
+  if (b == "~") b = h;
+  else if (b.rfind("~/", 0) == 0) b = h + b.substr(1);
+  return b;
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt) {
+  std::unique_ptr<ObjectStore> base;
+  if (fmt.storage == "file") {
+    base = std::make_unique<FileStore>(FileBucketPath(fmt.bucket));
+  } else if (fmt.storage == "mem") {
+    base = std::make_unique<SharedMemStore>(MemBucket(fmt.bucket));
+  } else if (fmt.storage == "s3") {
+    // S3Store retries retryable failures itself (io-retries in the bucket
+    // URL) and returns a final EIO when they run out, so a RetryStore on top
+    // never multiplies its attempts.
+    ASSIGN_OR_RETURN(auto s3, OpenS3Store(fmt));
+    base = std::move(s3);
+  } else {
+    return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
+  }
+  if (fmt.compression == "lz4") {
+    return std::unique_ptr<ObjectStore>(
+        std::make_unique<CompressStore>(std::move(base), CompressStore::Algo::kLz4));
+  }
+  if (fmt.compression == "zstd") {
+    return std::unique_ptr<ObjectStore>(
+        std::make_unique<CompressStore>(std::move(base), CompressStore::Algo::kZstd));
+  }
+  if (!fmt.compression.empty() && fmt.compression != "none") {
+    return Err(EINVAL, "unknown compression '" + fmt.compression + "' (expected none, lz4 or zstd)");
+  }
+  return base;
+}
+
+}  // namespace slicefs

@@ -1,0 +1,106 @@
+// Vfs lifecycle and the attribute helpers shared by all operations.
+#include "vfs/vfs.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "kv/kv.h"
+
+namespace slicefs {
+
+Result<std::unique_ptr<Vfs>> Vfs::Open(const std::string& metaUrl, const VfsOptions& opts) {
+  auto kv = OpenKvStore(metaUrl);
+  if (!kv) return Err(kv.error().code(), "metadata engine: " + kv.error().message());
+  auto fmt = Meta::LoadFormat(**kv);
+  if (!fmt) {
+    if (fmt.error().is(ENOENT)) return Err(ENOENT, "volume not formatted at " + metaUrl +
+                                                       " (run `slicefs format` first)");
+    return Err(fmt.error().code(), "reading volume format: " + fmt.error().message());
+  }
+  auto store = OpenObjectStore(*fmt);
+  if (!store) return Err(store.error().code(), "storage unreachable: " + store.error().message());
+  // Probe the storage so that an unreachable bucket fails the mount now,
+  // with a clear reason, rather than every later write.
+  auto probe = (*store)->head(fmt->name + "/slicefs_uuid");
+  if (!probe && !probe.error().is(ENOENT)) {
+    return Err(probe.error().code(),
+               "storage unreachable (" + (*store)->describe() + "): " + probe.error().message());
+  }
+  if (!probe) {
+    auto page = (*store)->list(fmt->name + "/", "", 1);
+    if (!page) {
+      return Err(page.error().code(),
+                 "storage unreachable (" + (*store)->describe() + "): " + page.error().message());
+    }
+  }
+  DataOptions dataOpts = opts.data;
+  // One cache directory per volume under the given one.
+  if (!dataOpts.cacheDir.empty()) dataOpts.cacheDir += "/" + fmt->uuid;
+  auto meta = Meta::Open(std::move(*kv), opts.meta);
+  if (!meta) return Err(meta.error().code(), "opening metadata: " + meta.error().message());
+  auto data = DataStore::Open(meta->get(), store->get(), dataOpts);
+  if (!data) return Err(data.error().code(), "opening data store: " + data.error().message());
+  return std::make_unique<Vfs>(metaUrl, std::move(*meta), std::move(*store), std::move(*data));
+}
+
+Vfs::Vfs(std::string metaUrl, std::unique_ptr<Meta> meta, std::unique_ptr<ObjectStore> store,
+         std::unique_ptr<DataStore> data)
+    : metaUrl_(std::move(metaUrl)),
+      meta_(std::move(meta)),
+      store_(std::move(store)),
+      data_(std::move(data)) {}
+
+Vfs::~Vfs() {
+  if (data_) {
+    Status st = data_->FlushAll();
+    if (!st.ok()) spdlog::error("flushing buffered writes at shutdown: {}", st.ToString());
+  }
+  // The data store borrows meta and store: destroy it first.
+  data_.reset();
+  meta_.reset();
+  store_.reset();
+}
+
+Status Vfs::FlushAll() { return data_->FlushAll(); }
+
+Attr Vfs::Merge(Ino ino, Attr a) {
+  if (a.type != FileType::kFile) return a;
+  uint64_t pending = data_->PendingLength(ino);
+  if (pending > a.length) a.length = pending;
+  if (auto st = handles_.Inode(ino)) {
+    std::lock_guard lk(st->mu);
+    if (st->dirtyMtimeNs > a.mtimeNs) {
+      a.mtimeNs = st->dirtyMtimeNs;
+      a.ctimeNs = std::max(a.ctimeNs, st->dirtyMtimeNs);
+    }
+  }
+  return a;
+}
+
+void Vfs::NoteLength(Ino ino, uint64_t length) {
+  if (auto st = handles_.Inode(ino)) {
+    std::lock_guard lk(st->mu);
+    st->length = length;
+  }
+}
+
+void Vfs::RememberCached(Ino ino, const Attr& a) {
+  std::lock_guard lk(cacheMu_);
+  if (cached_.size() > 200000) cached_.clear();
+  cached_[ino] = {a.mtimeNs, a.length};
+}
+
+bool Vfs::CacheStillValid(Ino ino, const Attr& a) {
+  std::lock_guard lk(cacheMu_);
+  auto it = cached_.find(ino);
+  return it != cached_.end() && it->second == std::make_pair(a.mtimeNs, a.length);
+}
+
+Result<Ino> Vfs::HandleIno(uint64_t fh) {
+  auto h = handles_.File(fh);
+  if (!h) return Err(EBADF, "unknown file handle");
+  return h->ino;
+}
+
+}  // namespace slicefs

@@ -1,0 +1,64 @@
+// Vfs: extended attributes (plus the root's virtual ones) and locks.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vfs/vfs.h"
+
+namespace slicefs {
+
+Result<std::string> Vfs::GetXattr(const Ctx& ctx, Ino ino, std::string_view name) {
+  if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid)) {
+    if (ctx.uid != 0 && ctx.uid != ownerUid_) return Err(ENODATA, "no such attribute");
+    if (name == kXattrMetaUrl) return metaUrl_;
+    return std::to_string(getpid());
+  }
+  return meta_->GetXattr(ctx, ino, name);
+}
+
+Status Vfs::SetXattr(const Ctx& ctx, Ino ino, std::string_view name, std::string_view value,
+                     int flags) {
+  if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid)) {
+    return Status::Error(EPERM, "reserved attribute");
+  }
+  return meta_->SetXattr(ctx, ino, name, value, flags);
+}
+
+Result<std::vector<std::string>> Vfs::ListXattr(const Ctx& ctx, Ino ino) {
+  return meta_->ListXattr(ctx, ino);
+}
+
+Status Vfs::RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name) {
+  return meta_->RemoveXattr(ctx, ino, name);
+}
+
+Status Vfs::Flock(const Ctx& ctx, uint64_t fh, uint64_t owner, int type, bool block) {
+  auto h = handles_.File(fh);
+  if (!h) return Status::Error(EBADF, "unknown file handle");
+  return meta_->Flock(ctx, h->ino, owner, type, block);
+}
+
+Status Vfs::Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,
+                  uint64_t* end, uint32_t* pid) {
+  auto h = handles_.File(fh);
+  if (!h) return Status::Error(EBADF, "unknown file handle");
+  return meta_->Getlk(ctx, h->ino, owner, type, start, end, pid);
+}
+
+Status Vfs::Setlk(const Ctx& ctx, uint64_t fh, uint64_t owner, bool block, int type,
+                  uint64_t start, uint64_t end, uint32_t pid) {
+  auto h = handles_.File(fh);
+  if (!h) return Status::Error(EBADF, "unknown file handle");
+  if (type == F_RDLCK && (h->flags & O_ACCMODE) == O_WRONLY) {
+    return Status::Error(EBADF, "read lock needs a readable descriptor");
+  }
+  if (type == F_WRLCK && !h->writable()) {
+    return Status::Error(EBADF, "write lock needs a writable descriptor");
+  }
+  if (type != F_UNLCK) {
+    std::lock_guard lk(h->inode->mu);
+    h->inode->posixLocks = true;
+  }
+  return meta_->Setlk(ctx, h->ino, owner, block, type, start, end, pid);
+}
+
+}  // namespace slicefs
