@@ -5,6 +5,7 @@
 # PORT defaults to a free port chosen by the server (0); pass the previous
 # port to restart a server on the same endpoint. Prints the endpoint URL
 # (http://127.0.0.1:PORT) on stdout and also writes it to DIR/endpoint.
+# Path-style: ENDPOINT/BUCKET; virtual-hosted: http://BUCKET.s3.localhost:PORT.
 # Credentials: access key S3RVER, secret key S3RVER. s3rver 3.x checks the
 # access key (InvalidAccessKeyId), the presence of x-amz-content-sha256 and
 # the request time, but does not recompute SigV4 signatures.
@@ -27,7 +28,9 @@ mkdir -p "$DIR/data"
 DIR=$(cd "$DIR" && pwd)
 LOG="$DIR/s3rver.log"
 : > "$LOG"
-nohup "$BIN" -d "$DIR/data" -a 127.0.0.1 -p "$PORT" --silent >"$LOG" 2>&1 </dev/null &
+# --service-endpoint localhost: virtual-hosted requests work as
+# http://BUCKET.s3.localhost:PORT (libcurl resolves *.localhost to loopback).
+nohup "$BIN" -d "$DIR/data" -a 127.0.0.1 -p "$PORT" --silent --service-endpoint localhost >"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" > "$DIR/pid"
 for _ in $(seq 1 300); do

@@ -238,6 +238,25 @@ TEST_F(S3StoreTest, KeyPrefixFromUrl) {
   EXPECT_EQ(page->objects[0].key, "k1");
 }
 
+TEST_F(S3StoreTest, VirtualHostedStyle) {
+  // s3rver runs with --service-endpoint localhost: BUCKET.s3.localhost:PORT.
+  std::string port = server_->endpoint().substr(server_->endpoint().rfind(':') + 1);
+  auto vh = Open("http://" + bucket_ + ".s3.localhost:" + port + "?path-style=false&region=us-east-1");
+  EXPECT_FALSE(vh->config().pathStyle);
+  EXPECT_EQ(vh->config().bucket, bucket_);
+  std::string data = "virtual hosted";
+  ASSERT_TRUE(vh->put("vh/key", Span(data)).ok());
+  auto viaPath = store_->get("vh/key");  // the same object, path-style
+  ASSERT_TRUE(viaPath) << viaPath.error().ToString();
+  EXPECT_EQ(*viaPath, data);
+  auto page = vh->list("vh/", "", 10);
+  ASSERT_TRUE(page) << page.error().ToString();
+  ASSERT_EQ(page->objects.size(), 1u);
+  EXPECT_EQ(page->objects[0].key, "vh/key");
+  EXPECT_TRUE(vh->del("vh/key").ok());
+  EXPECT_TRUE(store_->get("vh/key").error().is(ENOENT));
+}
+
 TEST_F(S3StoreTest, ConnectionsAreReused) {
   uint64_t before = store_->connectsMade();
   for (int i = 0; i < 40; i++) {
