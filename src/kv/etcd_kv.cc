@@ -78,7 +78,10 @@ class HConn {
   // failures and server unavailability are retryable.
   Result<json> post(const std::string& endpoint, const char* path, const std::string& body) {
     if (!h_) return Err(Status::Retryable(ENOMEM, "etcd: cannot create a curl handle"));
-    if (!headers_) headers_ = curl_slist_append(nullptr, "Content-Type: application/json");
+    if (!headers_) {
+      headers_ = curl_slist_append(nullptr, "Content-Type: application/json");
+      headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip for big bodies
+    }
     std::string url = endpoint + path;
     std::string resp;
     curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
@@ -258,7 +261,13 @@ Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, c
   json req = {{"key", B64(fullBegin)}};
   if (!fullEnd.empty()) req["range_end"] = B64(fullEnd);
   if (limit) req["limit"] = std::to_string(limit);
-  if (rev_) req["revision"] = std::to_string(rev_);
+  if (rev_) {
+    // Later reads of the snapshot need no quorum round: the revision is
+    // already committed (a member that has not applied it yet answers
+    // "future revision", which is retried).
+    req["revision"] = std::to_string(rev_);
+    req["serializable"] = true;
+  }
   ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/range", req));
   if (!rev_) {
     rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
