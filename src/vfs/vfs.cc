@@ -80,6 +80,15 @@ Attr Vfs::Merge(Ino ino, Attr a) {
   return a;
 }
 
+bool Vfs::Dirty(Ino ino) {
+  if (data_->PendingLength(ino) > 0) return true;
+  if (auto st = handles_.Inode(ino)) {
+    std::lock_guard lk(st->mu);
+    return st->dirtyMtimeNs != 0;
+  }
+  return false;
+}
+
 void Vfs::NoteLength(Ino ino, uint64_t length) {
   if (auto st = handles_.Inode(ino)) {
     std::lock_guard lk(st->mu);

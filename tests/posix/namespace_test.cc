@@ -36,7 +36,10 @@ TEST_F(NamespaceTest, RenameFiles) {
   ASSERT_OK(mkdir(P("d").c_str(), 0755));
   ASSERT_OK(rename(P("b").c_str(), P("d/b2").c_str()));  // across directories
   EXPECT_EQ(ReadFile(P("d/b2")), "A");
-  EXPECT_ERRNO(EISDIR, rename(P("d/b2").c_str(), P("d").c_str()));
+  ASSERT_OK(mkdir(P("d/sub").c_str(), 0755));
+  EXPECT_ERRNO(EISDIR, rename(P("d/b2").c_str(), P("d/sub").c_str()));
+  // Onto its own ancestor: the kernel says ENOTEMPTY.
+  EXPECT_ERRNO(ENOTEMPTY, rename(P("d/b2").c_str(), P("d").c_str()));
   ASSERT_OK(rename(P("d/b2").c_str(), P("d/b2").c_str()));  // same name: no-op
   ASSERT_TRUE(WriteFile(P("h1"), "H"));
   ASSERT_OK(link(P("h1").c_str(), P("h2").c_str()));
