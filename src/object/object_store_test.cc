@@ -1,6 +1,7 @@
 // Behaviour every ObjectStore backend must share, run against file and mem.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -12,7 +13,9 @@
 #include "object/mem_store.h"
 #include "object/open_store.h"
 #include "object/retry_store.h"
+#include "object/s3_store.h"
 #include "object/storage_setup.h"
+#include "support/s3_server.h"
 #include "support/test_util.h"
 
 namespace slicefs {
@@ -27,6 +30,15 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
       store_ = std::make_unique<FileStore>(dir_.path() + "/bucket");
     } else if (GetParam() == "mem") {
       store_ = std::make_unique<MemStore>();
+    } else if (GetParam() == "s3") {
+      std::string why;
+      auto* server = testing::SharedS3Server(&why);
+      if (!server) SKIP_OR_FAIL("s3rver unavailable: " + why);
+      static std::atomic<int> n{0};
+      auto cfg = S3Config::Parse(server->bucketUrl("conf-" + std::to_string(getpid()) + "-" + std::to_string(n++)),
+                                 testing::S3Server::kAccessKey, testing::S3Server::kSecretKey);
+      ASSERT_TRUE(cfg.has_value()) << cfg.error().ToString();
+      store_ = std::make_unique<S3Store>(*cfg);
     } else {
       store_ = std::make_unique<CompressStore>(std::make_unique<FileStore>(dir_.path() + "/bucket"),
                                                GetParam() == "lz4" ? CompressStore::Algo::kLz4
@@ -34,6 +46,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     }
     ASSERT_TRUE(store_->create().ok());
   }
+  // Stores whose keys are flat names (both "v/a" and "v/a/c" can exist).
+  bool flatKeys() const { return GetParam() == "mem" || GetParam() == "s3"; }
   TempDir dir_;
   std::unique_ptr<ObjectStore> store_;
 };
@@ -49,7 +63,7 @@ TEST_P(StoreTest, PutGetRangesHeadDelete) {
   EXPECT_EQ(*store_->get("v/chunks/0/0/1_0_10000", 5), data.substr(5));
   auto h = store_->head("v/chunks/0/0/1_0_10000");
   ASSERT_TRUE(h.has_value());
-  if (GetParam() == "file" || GetParam() == "mem") {
+  if (GetParam() == "file" || GetParam() == "mem" || GetParam() == "s3") {
     EXPECT_EQ(h->size, 10000u);
   }
   auto missing = store_->get("v/nope");
@@ -66,16 +80,23 @@ TEST_P(StoreTest, PutGetRangesHeadDelete) {
 }
 
 TEST_P(StoreTest, ListIsSortedPaginatedAndPrefixed) {
+  if (GetParam() == "s3") {
+    // s3rver keeps objects as files and lists them in directory-walk order
+    // ("v/a/c" before "v/a-b"), unlike S3's byte order; its start-after
+    // pruning then drops keys. That is a limitation of the test server, not
+    // of S3Store; s3 pagination is covered by S3StoreTest.ListPaginates*.
+    GTEST_SKIP() << "s3rver does not list in S3 byte order for these keys";
+  }
   // Keys chosen so that directory order differs from key order ('-' < '/').
   std::vector<std::string> keys = {"v/a", "v/a-b", "v/a/c", "v/a/d/e", "v/a0", "v/b/x", "w/a", "v/", "va"};
   keys.erase(std::remove(keys.begin(), keys.end(), "v/"), keys.end());
   for (auto& k : keys) {
-    if (GetParam() != "mem" && k == "v/a") continue;  // a file store cannot have both v/a and v/a/c
+    if (!flatKeys() && k == "v/a") continue;  // a file store cannot have both v/a and v/a/c
     ASSERT_TRUE(store_->put(k, k).ok()) << k;
   }
   std::vector<std::string> expect;
   for (auto& k : keys) {
-    if (k.rfind("v/", 0) == 0 && !(GetParam() != "mem" && k == "v/a")) {
+    if (k.rfind("v/", 0) == 0 && !(!flatKeys() && k == "v/a")) {
       expect.push_back(k);
     }
   }
@@ -127,7 +148,7 @@ TEST_P(StoreTest, ConcurrentPutsOfDistinctKeys) {
   EXPECT_EQ(n, 100u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("file", "mem", "lz4", "zstd"));
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("file", "mem", "lz4", "zstd", "s3"));
 
 TEST(FileStore, TempFilesAreNeverVisible) {
   TempDir dir;
@@ -203,9 +224,15 @@ TEST(OpenObjectStore, DispatchesByStorageAndRejectsUnknown) {
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ((*s)->describe(), "file://" + dir.path() + "/b");
   fmt.storage = "s3";
-  auto s3 = OpenObjectStore(fmt);
+  auto s3 = OpenObjectStore(fmt);  // a directory is no S3 endpoint
   ASSERT_FALSE(s3.has_value());
-  EXPECT_NE(s3.error().message().find("s3 storage not available"), std::string::npos);
+  EXPECT_EQ(s3.error().code(), EINVAL);
+  EXPECT_NE(s3.error().message().find("bad S3 bucket URL"), std::string::npos);
+  fmt.bucket = "http://127.0.0.1:9/bkt";
+  fmt.accessKey = fmt.secretKey = "k";
+  auto s3ok = OpenObjectStore(fmt);
+  ASSERT_TRUE(s3ok.has_value()) << s3ok.error().ToString();
+  EXPECT_EQ((*s3ok)->describe(), "http://127.0.0.1:9/bkt");
   fmt.storage = "ftp";
   EXPECT_EQ(OpenObjectStore(fmt).error().code(), EINVAL);
   fmt.storage = "mem";

@@ -7,6 +7,7 @@
 #include "object/compress_store.h"
 #include "object/file_store.h"
 #include "object/mem_store.h"
+#include "object/s3_store.h"
 
 namespace slicefs {
 
@@ -61,8 +62,11 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt) {
   } else if (fmt.storage == "mem") {
     base = std::make_unique<SharedMemStore>(MemBucket(fmt.bucket));
   } else if (fmt.storage == "s3") {
-    // Dispatch point for team s3: construct the S3 backend here.
-    return Err(ENOTSUP, "s3 storage not available in this build");
+    // S3Store retries retryable failures itself (io-retries in the bucket
+    // URL) and returns a final EIO when they run out, so a RetryStore on top
+    // never multiplies its attempts.
+    ASSIGN_OR_RETURN(auto s3, OpenS3Store(fmt));
+    base = std::move(s3);
   } else {
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
   }

@@ -1,5 +1,5 @@
 // Builds the ObjectStore a volume's format describes: the backend for
-// `storage` (file, mem; s3 plugs in at the marked dispatch point) wrapped in
+// `storage` (file, mem, s3) wrapped in
 // compression when `compression` is lz4 or zstd. Retries are not added here:
 // DataStore wraps its store in a RetryStore with DataOptions::ioRetries.
 //

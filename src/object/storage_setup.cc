@@ -1,6 +1,7 @@
 #include "object/storage_setup.h"
 
 #include "object/open_store.h"
+#include "object/s3_store.h"
 
 namespace slicefs {
 
@@ -26,6 +27,11 @@ Status PrepareStorage(ObjectStore& store, const VolumeFormat& fmt) {
 }
 
 Status PrepareStorage(const VolumeFormat& fmt) {
+  if (fmt.storage == "s3") {
+    // Endpoint, credentials, bucket (created if missing), probe object: one
+    // clear line and a quick failure when any of them is wrong.
+    RETURN_IF_ERROR(PrepareS3Storage(fmt));
+  }
   VolumeFormat plain = fmt;  // slicefs_uuid is stored uncompressed
   plain.compression = "none";
   ASSIGN_OR_RETURN(auto store, OpenObjectStore(plain));
