@@ -43,6 +43,7 @@ as_user "$BIN/pg_ctl" -D "$DATA" -l "$DIR/pg/log" -w -t 60 start \
   -o "-p $PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=200" \
   >"$DIR/pg_ctl.log" 2>&1 || die "postgres did not start (see $DIR/pg/log)"
 head -1 "$DATA/postmaster.pid" > "$DIR/pid"
+echo INT > "$DIR/stopsig"   # fast shutdown: TERM would wait for every client to leave
 if [ "${NEW:-0}" = 1 ]; then
   as_user "$BIN/createdb" -h "$DIR/pg" -p "$PORT" -U slicefs slicefs >&2 || die "createdb failed"
 fi

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# stop.sh DIR: stops the server whose PID is in DIR/pid (SIGTERM, then SIGKILL
-# after 30 s) and waits until it is gone. Does nothing when it is not running.
+# stop.sh DIR: stops the server whose PID is in DIR/pid (with the signal named
+# in DIR/stopsig, default TERM; then KILL after 30 s) and waits until it is
+# gone. Does nothing when it is not running.
 set -uo pipefail
 [ $# -eq 1 ] || { echo "usage: stop.sh DIR" >&2; exit 1; }
 PIDFILE="$1/pid"
 [ -s "$PIDFILE" ] || exit 0
 PID=$(cat "$PIDFILE")
+SIG=TERM
+[ -s "$1/stopsig" ] && SIG=$(cat "$1/stopsig")
 if kill -0 "$PID" 2>/dev/null; then
-  kill -TERM "$PID" 2>/dev/null
+  kill -"$SIG" "$PID" 2>/dev/null
   for _ in $(seq 1 300); do
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.1

@@ -32,6 +32,23 @@ struct DataOptions {
   uint32_t compactThreshold = 32;       // slices per chunk that trigger compaction
 };
 
+// Counters for tests, benchmarks and the .stats file.
+struct DataStats {
+  uint64_t bufferUsed = 0;     // write-buffer bytes held now
+  uint64_t bufferPeak = 0;     // highest bufferUsed so far
+  uint64_t bufferLimit = 0;
+  uint64_t blocksUploaded = 0;
+  uint64_t slicesCommitted = 0;
+  uint64_t blockGets = 0;      // whole-block GETs from the object store
+  uint64_t rangeGets = 0;      // ranged GETs
+  uint64_t memCacheHits = 0;
+  uint64_t diskCacheHits = 0;
+  uint64_t diskCacheCorrupt = 0;  // cached files discarded by checksum
+  uint64_t compactions = 0;       // successful chunk compactions
+  uint64_t compactionsCanceled = 0;
+  uint64_t slicesDeleted = 0;
+};
+
 class DataStore {
  public:
   virtual ~DataStore() = default;
@@ -60,6 +77,11 @@ class DataStore {
   virtual Status DeleteSlice(uint64_t id, uint32_t size) = 0;
   // The object key of block `block` of slice `id` whose length is `blockLen`.
   virtual std::string BlockKey(uint64_t id, uint32_t block, uint32_t blockLen) const = 0;
+  // Merges chunk `index` of `ino` into one slice now (what background
+  // compaction does): ECANCELED if the chunk changed meanwhile (the new
+  // slice is then deleted). OK without change when there is nothing to merge.
+  virtual Status Compact(Ino ino, uint32_t index) { return Status::Error(ENOTSUP, "no compaction"); }
+  virtual DataStats Stats() const { return {}; }
 };
 
 }  // namespace slicefs

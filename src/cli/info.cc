@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/mount_util.h"
 #include "kv/kv.h"
+#include "object/open_store.h"
 #include "meta/meta.h"
 #include "object/object_store.h"
 

@@ -49,7 +49,7 @@ Ctx MakeCtx(fuse_req_t req) {
 uint32_t Umask(fuse_req_t req) { return fuse_req_ctx(req)->umask; }
 
 void ReplyErrno(fuse_req_t req, int err) {
-  if (err <= 0 || err >= 4096) err = EIO;
+  if (err < 0 || err >= 4096) err = EIO;  // 0 is success
   fuse_reply_err(req, err);
 }
 

@@ -1,7 +1,9 @@
 // OpenKvStore: META-URL -> engine.
 #include "common/url.h"
 #include "kv/kv.h"
+#include "kv/etcd_kv.h"
 #include "kv/mem_kv.h"
+#include "kv/postgres_kv.h"
 #include "kv/redis_kv.h"
 #include "kv/sqlite_kv.h"
 
@@ -12,6 +14,8 @@ Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url) {
   if (u.scheme == "mem") return NewMemKvStore(u.path);
   if (u.scheme == "sqlite3" || u.scheme == "sqlite") return OpenSqliteKvStore(u.path);
   if (u.scheme == "redis") return OpenRedisKvStore(u);
+  if (u.scheme == "etcd") return OpenEtcdKvStore(u);
+  if (u.scheme == "postgres" || u.scheme == "postgresql") return OpenPostgresKvStore(u);
   return Err(EINVAL, "unknown metadata engine '" + u.scheme + "' in '" + u.Redacted() +
                          "' (supported: mem://, sqlite3://PATH, redis://HOST:PORT/DB, postgres://USER:PASS@HOST:PORT/DB, etcd://HOST:PORT/PREFIX)");
 }

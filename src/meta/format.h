@@ -31,4 +31,7 @@ struct VolumeFormat {
   Status Validate() const;
 };
 
+// A random version-4 UUID string ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx").
+std::string GenerateUuid();
+
 }  // namespace slicefs

@@ -18,8 +18,6 @@
 
 namespace slicefs {
 
-struct VolumeFormat;
-
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
@@ -49,9 +47,5 @@ class ObjectStore {
   // Creates the bucket/directory if missing (used by `format`).
   virtual Status create() = 0;
 };
-
-// Opens the storage a volume was formatted with (fmt.storage/bucket/keys).
-// Implemented in src/object/ (declared here by team fuse for the mount).
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt);
 
 }  // namespace slicefs

@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "kv/kv.h"
+#include "object/open_store.h"
+#include "object/storage_setup.h"
 
 namespace slicefs {
 
@@ -22,7 +24,7 @@ Result<std::unique_ptr<Vfs>> Vfs::Open(const std::string& metaUrl, const VfsOpti
   if (!store) return Err(store.error().code(), "storage unreachable: " + store.error().message());
   // Probe the storage so that an unreachable bucket fails the mount now,
   // with a clear reason, rather than every later write.
-  auto probe = (*store)->head(fmt->name + "/slicefs_uuid");
+  auto probe = (*store)->head(UuidObjectKey(fmt->name));
   if (!probe && !probe.error().is(ENOENT)) {
     return Err(probe.error().code(),
                "storage unreachable (" + (*store)->describe() + "): " + probe.error().message());

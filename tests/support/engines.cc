@@ -113,7 +113,7 @@ Result<std::string> ServerUrl(const std::string& kind) {
 }  // namespace
 
 const std::vector<std::string>& EngineNames() {
-  static const std::vector<std::string> names = {"mem", "sqlite3", "redis"};
+  static const std::vector<std::string> names = {"mem", "sqlite3", "redis", "postgres", "etcd"};
   return names;
 }
 

@@ -1,0 +1,61 @@
+// A block cache on local disk that survives restarts.
+//
+// Layout: DIR/blocks/{xx}/{hash16}_{last key component}, where xx and hash16
+// come from xxh64(key). Each file is
+//   "SFC1" | u32 keyLen | u32 dataLen | u64 xxh64(data) | key | data  (LE)
+// written to DIR/tmp first and renamed into place. Get() verifies magic,
+// key, length and checksum; a file that fails is deleted and reported as a
+// miss (the caller refetches from the object store), so corrupt data is never
+// returned. The index (path -> size, LRU order) is rebuilt at open by
+// scanning DIR (oldest mtime first). Put() evicts least recently used files
+// while the cache is over `capacity` or the disk's free space is below
+// `freeRatio`. Thread-safe; file I/O happens outside the index lock.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "common/status.h"
+
+namespace slicefs {
+
+class DiskCache {
+ public:
+  static Result<std::unique_ptr<DiskCache>> Open(const std::string& dir, uint64_t capacity,
+                                                 double freeRatio);
+  std::optional<std::string> Get(const std::string& key);
+  void Put(const std::string& key, std::string_view data);
+  void Erase(const std::string& key);
+  bool Contains(const std::string& key);
+
+  // The file that caches `key` (tests corrupt it on purpose).
+  std::string PathOf(const std::string& key) const;
+  uint64_t used() const;
+  size_t files() const;
+  uint64_t corruptions() const { return corruptions_; }
+
+ private:
+  DiskCache(std::string dir, uint64_t capacity, double freeRatio)
+      : dir_(std::move(dir)), capacity_(capacity), freeRatio_(freeRatio) {}
+  void Scan();
+  void Touch(const std::string& path);
+  void Forget(const std::string& path);
+  void EvictLocked(std::unique_lock<std::mutex>& lk);
+  bool DiskTooFull() const;
+
+  const std::string dir_;
+  const uint64_t capacity_;
+  const double freeRatio_;
+  mutable std::mutex mu_;
+  std::list<std::pair<std::string, uint64_t>> lru_;  // (path, size), front = most recent
+  std::unordered_map<std::string, decltype(lru_)::iterator> index_;
+  uint64_t used_ = 0;
+  uint64_t corruptions_ = 0;
+};
+
+}  // namespace slicefs

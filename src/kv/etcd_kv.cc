@@ -1,0 +1,354 @@
+#include "kv/etcd_kv.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <charconv>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "kv/conn_pool.h"
+#include "kv/retry.h"
+#include "kv/write_buffer.h"
+
+namespace slicefs {
+namespace {
+
+using nlohmann::json;
+
+std::string B64(std::string_view s) {
+  std::string out(4 * ((s.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> UnB64(std::string_view s) {
+  if (s.size() % 4 != 0) return Err(EIO, "etcd: bad base64 in reply");
+  std::string out(3 * s.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return Err(EIO, "etcd: bad base64 in reply");
+  size_t pad = 0;
+  if (!s.empty() && s.back() == '=') pad++;
+  if (s.size() > 1 && s[s.size() - 2] == '=') pad++;
+  out.resize(n - pad);
+  return out;
+}
+
+// int64 fields arrive as JSON strings (or numbers); absent means 0.
+int64_t Int(const json& obj, const char* field) {
+  auto it = obj.find(field);
+  if (it == obj.end()) return 0;
+  if (it->is_number()) return it->get<int64_t>();
+  if (it->is_string()) {
+    int64_t v = 0;
+    const std::string& s = it->get_ref<const std::string&>();
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
+  }
+  return 0;
+}
+
+struct Config {
+  std::vector<std::string> endpoints;  // http://host:port
+  std::string ns;                      // PREFIX + '\0'
+  std::string nsEnd;                   // PREFIX + '\1'
+  std::string redacted;
+};
+
+size_t WriteCb(char* p, size_t size, size_t n, void* ud) {
+  static_cast<std::string*>(ud)->append(p, size * n);
+  return size * n;
+}
+
+// One HTTP client (curl easy handle with a kept-alive connection).
+class HConn {
+ public:
+  HConn() : h_(curl_easy_init()) {}
+  ~HConn() {
+    if (h_) curl_easy_cleanup(h_);
+    if (headers_) curl_slist_free_all(headers_);
+  }
+  bool broken() const { return broken_; }
+
+  // POSTs body to endpoint + path; returns the parsed reply. Transport
+  // failures and server unavailability are retryable.
+  Result<json> post(const std::string& endpoint, const char* path, const std::string& body) {
+    if (!h_) return Err(Status::Retryable(ENOMEM, "etcd: cannot create a curl handle"));
+    if (!headers_) headers_ = curl_slist_append(nullptr, "Content-Type: application/json");
+    std::string url = endpoint + path;
+    std::string resp;
+    curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h_, CURLOPT_POST, 1L);
+    curl_easy_setopt(h_, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(h_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, WriteCb);
+    curl_easy_setopt(h_, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h_, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+    curl_easy_setopt(h_, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(h_);
+    if (rc != CURLE_OK) {
+      broken_ = true;
+      return Err(Status::Retryable(EIO, "etcd: " + endpoint + ": " + curl_easy_strerror(rc)));
+    }
+    long code = 0;
+    curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &code);
+    json j = json::parse(resp, nullptr, false);
+    if (j.is_discarded()) {
+      broken_ = true;
+      return Err(Status::Retryable(EIO, "etcd: " + endpoint + ": unparsable reply (HTTP " + std::to_string(code) + ")"));
+    }
+    if (code != 200 || j.contains("error")) {
+      std::string msg = j.value("message", j.value("error", std::string("HTTP ") + std::to_string(code)));
+      int grpc = j.value("code", 0);
+      std::string full = "etcd: " + msg;
+      if (msg.find("compacted") != std::string::npos) return Err(Status::Conflict(full));
+      // 14 Unavailable, 4 DeadlineExceeded, 10 Aborted, 1 Canceled, plus leader, timeout,
+      // shutdown and future-revision states.
+      if (grpc == 14 || grpc == 4 || grpc == 10 || grpc == 1 || code >= 500 || msg.find("leader") != std::string::npos ||
+          msg.find("closing") != std::string::npos || msg.find("stopped") != std::string::npos ||
+          msg.find("shutting down") != std::string::npos || msg.find("transport") != std::string::npos ||
+          msg.find("timed out") != std::string::npos || msg.find("future revision") != std::string::npos ||
+          msg.find("not capable") != std::string::npos || msg.find("too many requests") != std::string::npos) {
+        broken_ = true;
+        return Err(Status::Retryable(EIO, full));
+      }
+      if (msg.find("too many operations") != std::string::npos || msg.find("too large") != std::string::npos)
+        return Err(Status::Error(E2BIG, full));
+      if (msg.find("space exceeded") != std::string::npos) return Err(Status::Error(ENOSPC, full));
+      return Err(Status::Error(EIO, full));
+    }
+    return j;
+  }
+
+ private:
+  CURL* h_;
+  curl_slist* headers_ = nullptr;
+  bool broken_ = false;
+};
+
+class EtcdKvStore;
+
+class EtcdTxn : public KvTxn {
+ public:
+  EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly) : s_(s), c_(c), readOnly_(readOnly) {}
+
+  Result<std::optional<std::string>> get(std::string_view key) override {
+    if (const auto* e = buf_.find(key)) return *e;
+    std::string k(key);
+    ASSIGN_OR_RETURN(auto vs, fetchMany(std::span<const std::string>(&k, 1)));
+    return std::move(vs[0]);
+  }
+
+  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
+    return buf_.gets(keys, [&](std::span<const std::string> ks) { return fetchMany(ks); });
+  }
+
+  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
+    if (!end.empty() && end <= begin) return std::vector<KeyValue>{};
+    return buf_.scan(begin, end, limit, [&](std::string_view b, std::string_view e, size_t lim) {
+      return fetchRange(b, e, lim);
+    });
+  }
+
+  void put(std::string_view key, std::string_view value) override {
+    if (readOnly_) misuse_ = true;
+    else buf_.put(key, value);
+  }
+  void del(std::string_view key) override {
+    if (readOnly_) misuse_ = true;
+    else buf_.del(key);
+  }
+  bool misuse() const { return misuse_; }
+
+  Status commit();
+
+ private:
+  struct Row {
+    std::string key;  // without the namespace
+    std::string value;
+    int64_t mod = 0;
+  };
+
+  // One range read at the transaction's revision (fixing it on first use).
+  Result<std::vector<Row>> range(const std::string& fullBegin, const std::string& fullEnd, size_t limit);
+  Result<std::vector<std::optional<std::string>>> fetchMany(std::span<const std::string> keys);
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim);
+
+  EtcdKvStore& s_;
+  HConn& c_;
+  bool readOnly_;
+  bool misuse_ = false;
+  int64_t rev_ = 0;
+  WriteBuffer buf_;
+  std::map<std::string, int64_t> keyMods_;                    // full key -> mod_revision seen (0 = absent)
+  std::vector<std::pair<std::string, std::string>> ranges_;  // full [begin, end) observed
+};
+
+class EtcdKvStore : public KvStore {
+ public:
+  explicit EtcdKvStore(Config cfg) : cfg_(std::move(cfg)), pool_([] { return std::make_unique<HConn>(); }, 16) {}
+
+  std::string name() const override { return "etcd"; }
+
+  Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
+  Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
+
+  Status dropAll() override {
+    return RetryTxn("etcd", policy_, [&]() -> Status {
+      ASSIGN_OR_RETURN(auto c, pool_.acquire());
+      json req = {{"key", B64(cfg_.ns)}, {"range_end", B64(cfg_.nsEnd)}};
+      auto r = call(*c, "/v3/kv/deleterange", req);
+      if (!c->broken()) pool_.release(std::move(c));
+      return r ? Status::OK() : r.error();
+    });
+  }
+
+  // A request to the current endpoint; on a transport failure the next
+  // endpoint becomes current (the retry then goes there).
+  Result<json> call(HConn& c, const char* path, const json& req) {
+    size_t i = current_.load() % cfg_.endpoints.size();
+    auto r = c.post(cfg_.endpoints[i], path, req.dump());
+    if (!r && r.error().retryable() && !r.error().conflict()) current_.compare_exchange_strong(i, i + 1);
+    return r;
+  }
+
+  Status ping() {
+    auto c = std::make_unique<HConn>();
+    RetryPolicy p;
+    p.maxRetryTime = std::chrono::milliseconds(cfg_.endpoints.size() * 3000);
+    return RetryTxn("etcd", p, [&]() -> Status {
+      json req = {{"key", B64(cfg_.ns)}, {"count_only", true}};
+      auto r = call(*c, "/v3/kv/range", req);
+      return r ? Status::OK() : r.error();
+    });
+  }
+
+  const Config& cfg() const { return cfg_; }
+
+ private:
+  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly) {
+    return RetryTxn("etcd", policy_, [&]() -> Status {
+      ASSIGN_OR_RETURN(auto c, pool_.acquire());
+      EtcdTxn t(*this, *c, readOnly);
+      Status st = fn(t);
+      if (st.ok() && t.misuse()) st = Status::Invalid("etcd: put/del inside a read-only transaction");
+      if (st.ok()) st = t.commit();
+      if (!c->broken()) pool_.release(std::move(c));
+      return st;
+    });
+  }
+
+  Config cfg_;
+  ConnPool<HConn> pool_;
+  RetryPolicy policy_;
+  std::atomic<size_t> current_{0};
+};
+
+Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, const std::string& fullEnd,
+                                                 size_t limit) {
+  json req = {{"key", B64(fullBegin)}};
+  if (!fullEnd.empty()) req["range_end"] = B64(fullEnd);
+  if (limit) req["limit"] = std::to_string(limit);
+  if (rev_) req["revision"] = std::to_string(rev_);
+  ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/range", req));
+  if (!rev_) {
+    rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
+    if (!rev_) return Err(EIO, "etcd: reply without a revision");
+  }
+  std::vector<Row> out;
+  const size_t nsLen = s_.cfg().ns.size();
+  if (auto it = j.find("kvs"); it != j.end()) {
+    for (const auto& kv : *it) {
+      ASSIGN_OR_RETURN(auto k, UnB64(kv.value("key", "")));
+      ASSIGN_OR_RETURN(auto v, UnB64(kv.value("value", "")));
+      if (k.size() < nsLen) return Err(EIO, "etcd: key outside the namespace in reply");
+      out.push_back({k.substr(nsLen), std::move(v), Int(kv, "mod_revision")});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<std::optional<std::string>>> EtcdTxn::fetchMany(std::span<const std::string> keys) {
+  // One range request per key, at the same revision: a consistent snapshot.
+  std::vector<std::optional<std::string>> out;
+  for (const auto& k : keys) {
+    std::string full = s_.cfg().ns + k;
+    ASSIGN_OR_RETURN(auto rows, range(full, "", 0));
+    if (rows.empty()) {
+      out.push_back(std::nullopt);
+      keyMods_.emplace(full, 0);
+    } else {
+      keyMods_.emplace(full, rows[0].mod);
+      out.push_back(std::move(rows[0].value));
+    }
+  }
+  return out;
+}
+
+Result<std::vector<KeyValue>> EtcdTxn::fetchRange(std::string_view b, std::string_view e, size_t lim) {
+  const Config& cfg = s_.cfg();
+  std::string fb = cfg.ns + std::string(b);
+  std::string fe = e.empty() ? cfg.nsEnd : cfg.ns + std::string(e);
+  ASSIGN_OR_RETURN(auto rows, range(fb, fe, lim));
+  std::vector<KeyValue> out;
+  for (auto& r : rows) {
+    keyMods_.emplace(cfg.ns + r.key, r.mod);
+    out.push_back({std::move(r.key), std::move(r.value)});
+  }
+  // The observed part of the range: all of it, or up to the last key of a full page.
+  std::string observedEnd = (lim && out.size() >= lim) ? cfg.ns + out.back().key + std::string(1, '\0') : fe;
+  ranges_.emplace_back(std::move(fb), std::move(observedEnd));
+  return out;
+}
+
+Status EtcdTxn::commit() {
+  if (buf_.empty()) return Status::OK();  // reads were one snapshot; nothing to apply
+  const Config& cfg = s_.cfg();
+  json compare = json::array();
+  for (const auto& [k, mod] : keyMods_) {
+    compare.push_back({{"target", "MOD"}, {"key", B64(k)}, {"result", "EQUAL"}, {"mod_revision", std::to_string(mod)}});
+  }
+  for (const auto& [b, e] : ranges_) {
+    compare.push_back({{"target", "MOD"}, {"key", B64(b)}, {"range_end", B64(e)}, {"result", "LESS"},
+                       {"mod_revision", std::to_string(rev_ + 1)}});
+  }
+  json ops = json::array();
+  for (const auto& [k, v] : buf_.entries()) {
+    if (v) ops.push_back({{"request_put", {{"key", B64(cfg.ns + k)}, {"value", B64(*v)}}}});
+    else ops.push_back({{"request_delete_range", {{"key", B64(cfg.ns + k)}}}});
+  }
+  json req = {{"compare", std::move(compare)}, {"success", std::move(ops)}};
+  ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/txn", req));
+  if (!j.value("succeeded", false)) return Status::Conflict("etcd: a key read by the transaction changed");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KvStore>> OpenEtcdKvStore(const Url& url) {
+  static bool curlReady = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  if (!curlReady) return Err(EIO, "etcd: libcurl initialisation failed");
+  Config cfg;
+  cfg.redacted = url.Redacted();
+  if (!url.user.empty() || !url.password.empty())
+    return Err(EINVAL, "etcd: user/password authentication is not supported ('" + cfg.redacted + "')");
+  for (const auto& h : url.hosts) {
+    std::string host = h.host.find(':') != std::string::npos ? "[" + h.host + "]" : h.host;
+    cfg.endpoints.push_back("http://" + host + ":" + std::to_string(h.port ? h.port : 2379));
+  }
+  if (!url.query.empty()) return Err(EINVAL, "etcd: unknown option '" + url.query.begin()->first + "' in '" + cfg.redacted + "'");
+  if (url.path.find('\0') != std::string::npos) return Err(EINVAL, "etcd: prefix may not contain a NUL byte");
+  cfg.ns = url.path + std::string(1, '\0');
+  cfg.nsEnd = url.path + std::string(1, '\1');
+  auto store = std::make_unique<EtcdKvStore>(std::move(cfg));
+  if (Status st = store->ping(); !st.ok()) return Err(st.code(), st.message());
+  return std::unique_ptr<KvStore>(std::move(store));
+}
+
+}  // namespace slicefs

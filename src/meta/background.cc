@@ -1,0 +1,66 @@
+// The background thread of a client: flushes usage counters, refreshes the
+// session heartbeat, removes deleted files' data, cleans stale sessions and
+// the trash. Started by the constructor, stopped by the destructor.
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "meta/meta_impl.h"
+
+namespace slicefs {
+
+void MetaImpl::BackgroundLoop() {
+  using Clock = std::chrono::steady_clock;
+  auto now = Clock::now();
+  auto nextFlush = now + std::chrono::milliseconds(opts_.usageFlushMs);
+  auto nextBeat = now + std::chrono::seconds(opts_.heartbeatSec);
+  auto nextDelete = now;
+  auto nextStale = now + std::chrono::seconds(opts_.heartbeatSec);
+  auto nextTrash = now + std::chrono::seconds(10);
+  auto warn = [](const char* what, const Status& st) {
+    if (!st.ok()) spdlog::warn("meta background: {}: {}", what, st.ToString());
+  };
+  for (;;) {
+    bool kicked;
+    {
+      std::unique_lock lk(bgMu_);
+      bgCv_.wait_for(lk, std::chrono::milliseconds(std::min(opts_.usageFlushMs, 500)),
+                     [&] { return bgStop_ || bgKick_; });
+      if (bgStop_) return;
+      kicked = bgKick_;
+      bgKick_ = false;
+    }
+    if (opts_.readOnly) continue;
+    now = Clock::now();
+    const bool inSession = sid_.load() != 0;
+    if (now >= nextFlush) {
+      warn("flush usage", FlushUsage());
+      nextFlush = now + std::chrono::milliseconds(opts_.usageFlushMs);
+    }
+    if (inSession && now >= nextBeat) {
+      warn("heartbeat", Heartbeat());
+      nextBeat = now + std::chrono::seconds(opts_.heartbeatSec);
+    }
+    if (kicked || now >= nextDelete) {
+      if (sweepPending_.exchange(false)) {
+        auto r = SweepZeroRefs();
+        if (!r) warn("sweep slice refs", r.error());
+      }
+      auto r = ProcessDeletions();
+      if (!r) warn("delete file data", r.error());
+      nextDelete = now + std::chrono::seconds(10);
+    }
+    if (inSession && now >= nextStale) {
+      auto r = CleanStaleSessions();
+      if (!r) warn("clean stale sessions", r.error());
+      nextStale = now + std::chrono::seconds(std::max(60, opts_.heartbeatSec * 5));
+    }
+    if (inSession && fmt_.trashDays > 0 && now >= nextTrash) {
+      auto r = CleanTrash(NowNs());
+      if (!r) warn("clean trash", r.error());
+      nextTrash = now + std::chrono::hours(1);
+    }
+  }
+}
+
+}  // namespace slicefs

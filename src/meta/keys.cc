@@ -1,0 +1,132 @@
+#include "meta/keys.h"
+
+#include "common/encoding.h"
+
+namespace slicefs::keys {
+
+namespace {
+std::string WithIno(char tag, Ino ino) {
+  std::string k(1, tag);
+  PutLE64(k, ino);
+  return k;
+}
+std::string InoTag(Ino ino, char tag) {
+  std::string k = WithIno('A', ino);
+  k.push_back(tag);
+  return k;
+}
+}  // namespace
+
+std::string Setting() { return kSettingKey; }
+std::string Counter(std::string_view name) { return "C" + std::string(name); }
+std::string InodePrefix(Ino ino) { return WithIno('A', ino); }
+std::string Attr(Ino ino) { return InoTag(ino, 'I'); }
+std::string Entry(Ino parent, std::string_view name) {
+  std::string k = InoTag(parent, 'D');
+  k.append(name);
+  return k;
+}
+std::string EntryPrefix(Ino parent) { return InoTag(parent, 'D'); }
+std::string Parent(Ino ino, Ino parent) {
+  std::string k = InoTag(ino, 'P');
+  PutLE64(k, parent);
+  return k;
+}
+std::string ParentPrefix(Ino ino) { return InoTag(ino, 'P'); }
+std::string Chunk(Ino ino, uint32_t index) {
+  std::string k = InoTag(ino, 'C');
+  PutBE32(k, index);
+  return k;
+}
+std::string ChunkPrefix(Ino ino) { return InoTag(ino, 'C'); }
+std::string Symlink(Ino ino) { return InoTag(ino, 'S'); }
+std::string Xattr(Ino ino, std::string_view name) {
+  std::string k = InoTag(ino, 'X');
+  k.append(name);
+  return k;
+}
+std::string XattrPrefix(Ino ino) { return InoTag(ino, 'X'); }
+std::string Deleted(Ino ino, uint64_t length) {
+  std::string k = WithIno('D', ino);
+  PutBE64(k, length);
+  return k;
+}
+std::string Flock(Ino ino) { return WithIno('F', ino); }
+std::string Plock(Ino ino) { return WithIno('P', ino); }
+std::string SliceRef(uint64_t id, uint32_t size) {
+  std::string k = "K";
+  PutBE64(k, id);
+  PutBE32(k, size);
+  return k;
+}
+std::string Delayed(int64_t unixSec, uint64_t id) {
+  std::string k = "L";
+  PutBE64(k, static_cast<uint64_t>(unixSec));
+  PutBE64(k, id);
+  return k;
+}
+std::string SessionExpire(uint64_t sid) {
+  std::string k = "SE";
+  PutBE64(k, sid);
+  return k;
+}
+std::string SessionInfo(uint64_t sid) {
+  std::string k = "SI";
+  PutBE64(k, sid);
+  return k;
+}
+std::string SessionFilePrefix(uint64_t sid) {
+  std::string k = "SS";
+  PutBE64(k, sid);
+  return k;
+}
+std::string SessionFile(uint64_t sid, Ino ino) {
+  std::string k = SessionFilePrefix(sid);
+  PutLE64(k, ino);
+  return k;
+}
+std::string DirUsage(Ino ino) { return WithIno('U', ino); }
+std::string DirQuota(Ino ino) {
+  std::string k = "QD";
+  PutLE64(k, ino);
+  return k;
+}
+
+std::optional<std::string_view> EntryName(std::string_view key) {
+  if (key.size() < 10 || key[0] != 'A' || key[9] != 'D') return std::nullopt;
+  return key.substr(10);
+}
+std::optional<Ino> ParentOf(std::string_view key) {
+  if (key.size() != 18 || key[0] != 'A' || key[9] != 'P') return std::nullopt;
+  return GetLE64(key, 10);
+}
+std::optional<uint32_t> ChunkIndex(std::string_view key) {
+  if (key.size() != 14 || key[0] != 'A' || key[9] != 'C') return std::nullopt;
+  return GetBE32(key, 10);
+}
+std::optional<std::string_view> XattrName(std::string_view key) {
+  if (key.size() < 10 || key[0] != 'A' || key[9] != 'X') return std::nullopt;
+  return key.substr(10);
+}
+std::optional<DeletedKey> ParseDeleted(std::string_view key) {
+  if (key.size() != 17 || key[0] != 'D') return std::nullopt;
+  return DeletedKey{GetLE64(key, 1), GetBE64(key, 9)};
+}
+std::optional<SliceRefKey> ParseSliceRef(std::string_view key) {
+  if (key.size() != 13 || key[0] != 'K') return std::nullopt;
+  return SliceRefKey{GetBE64(key, 1), GetBE32(key, 9)};
+}
+std::optional<uint64_t> SessionOf(std::string_view key) {
+  if (key.size() != 10 || key[0] != 'S') return std::nullopt;
+  return GetBE64(key, 2);
+}
+std::optional<Ino> SessionFileIno(std::string_view key) {
+  if (key.size() != 18 || key.substr(0, 2) != "SS") return std::nullopt;
+  return GetLE64(key, 10);
+}
+std::optional<Ino> LockIno(std::string_view key) {
+  if (key.size() != 9 || (key[0] != 'F' && key[0] != 'P')) return std::nullopt;
+  return GetLE64(key, 1);
+}
+
+}  // namespace slicefs::keys

@@ -1,0 +1,67 @@
+// The metadata key schema (docs/formats.md, "Metadata keys"). Every key the
+// meta layer reads or writes is built here and nowhere else.
+//
+// Inode numbers inside keys are 8 bytes little-endian (spreads inodes over
+// the key space); every other number in a key is big-endian so that keys of
+// one kind sort numerically (slice ids, session ids, times, lengths, chunk
+// indexes). Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "meta/types.h"
+
+namespace slicefs::keys {
+
+inline constexpr char kSettingKey[] = "setting";
+
+// Counter names (keys "C" + name).
+inline constexpr char kNextInode[] = "nextInode";
+inline constexpr char kNextChunk[] = "nextChunk";
+inline constexpr char kNextSession[] = "nextSession";
+inline constexpr char kUsedSpace[] = "usedSpace";
+inline constexpr char kTotalInodes[] = "totalInodes";
+
+std::string Setting();
+std::string Counter(std::string_view name);                 // C{name}
+std::string InodePrefix(Ino ino);                           // A{ino}
+std::string Attr(Ino ino);                                  // A{ino}I
+std::string Entry(Ino parent, std::string_view name);       // A{ino}D{name}
+std::string EntryPrefix(Ino parent);                        // A{ino}D
+std::string Parent(Ino ino, Ino parent);                    // A{ino}P{parent}
+std::string ParentPrefix(Ino ino);                          // A{ino}P
+std::string Chunk(Ino ino, uint32_t index);                 // A{ino}C{index:BE32}
+std::string ChunkPrefix(Ino ino);                           // A{ino}C
+std::string Symlink(Ino ino);                               // A{ino}S
+std::string Xattr(Ino ino, std::string_view name);          // A{ino}X{name}
+std::string XattrPrefix(Ino ino);                           // A{ino}X
+std::string Deleted(Ino ino, uint64_t length);              // D{ino}{length:BE64}
+std::string Flock(Ino ino);                                 // F{ino}
+std::string Plock(Ino ino);                                 // P{ino}
+std::string SliceRef(uint64_t id, uint32_t size);           // K{id:BE64}{size:BE32}
+std::string Delayed(int64_t unixSec, uint64_t id);          // L{time:BE64}{id:BE64}
+std::string SessionExpire(uint64_t sid);                    // SE{sid:BE64}
+std::string SessionInfo(uint64_t sid);                      // SI{sid:BE64}
+std::string SessionFile(uint64_t sid, Ino ino);             // SS{sid:BE64}{ino}
+std::string SessionFilePrefix(uint64_t sid);                // SS{sid:BE64}
+std::string DirUsage(Ino ino);                              // U{ino}
+std::string DirQuota(Ino ino);                              // QD{ino}
+
+// Decoders for keys found by prefix scans; nullopt when malformed.
+// The entry name of an A{ino}D{name} key.
+std::optional<std::string_view> EntryName(std::string_view key);
+std::optional<Ino> ParentOf(std::string_view parentKey);    // from A{ino}P{parent}
+std::optional<uint32_t> ChunkIndex(std::string_view chunkKey);
+std::optional<std::string_view> XattrName(std::string_view key);
+struct DeletedKey { Ino ino; uint64_t length; };
+std::optional<DeletedKey> ParseDeleted(std::string_view key);
+struct SliceRefKey { uint64_t id; uint32_t size; };
+std::optional<SliceRefKey> ParseSliceRef(std::string_view key);
+std::optional<uint64_t> SessionOf(std::string_view seKey);  // from SE/SI{sid}
+std::optional<Ino> SessionFileIno(std::string_view ssKey);  // from SS{sid}{ino}
+std::optional<Ino> LockIno(std::string_view key);           // from F{ino} / P{ino}
+
+}  // namespace slicefs::keys

@@ -1,0 +1,104 @@
+// Lock helpers shared by Flock and Setlk/Getlk: waiting with backoff,
+// interruption, and releasing a session's locks.
+#include <fcntl.h>
+
+#include <chrono>
+
+#include "common/encoding.h"
+#include "meta/lock_codec.h"
+#include "meta/meta_impl.h"
+
+namespace slicefs {
+
+bool MetaImpl::WaitInterruptible(uint64_t owner, int attempt) {
+  auto delay = std::chrono::milliseconds(std::min(100, 1 << std::min(attempt, 7)));
+  std::unique_lock lk(lockMu_);
+  waiters_.try_emplace(owner, false);
+  lockCv_.wait_for(lk, delay, [&] { return waiters_[owner]; });
+  if (waiters_[owner]) {
+    waiters_.erase(owner);
+    return false;
+  }
+  return true;
+}
+
+void MetaImpl::DoneWaiting(uint64_t owner) {
+  std::lock_guard lk(lockMu_);
+  waiters_.erase(owner);
+}
+
+void MetaImpl::InterruptLock(uint64_t owner) {
+  {
+    std::lock_guard lk(lockMu_);
+    auto it = waiters_.find(owner);
+    if (it == waiters_.end()) return;
+    it->second = true;
+  }
+  lockCv_.notify_all();
+}
+
+void MetaImpl::NoteLocked(Ino ino) {
+  std::lock_guard lk(lockMu_);
+  lockedInos_.insert(ino);
+}
+
+Status MetaImpl::ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos) {
+  std::vector<std::string> lockKeys;
+  if (inos) {
+    for (Ino ino : *inos) {
+      lockKeys.push_back(keys::Flock(ino));
+      lockKeys.push_back(keys::Plock(ino));
+    }
+  } else {
+    for (const char* prefix : {"F", "P"}) {
+      std::string begin = prefix;
+      const std::string end = PrefixEnd(prefix);
+      for (;;) {
+        std::vector<KeyValue> kvs;
+        META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
+          ASSIGN_OR_RETURN(kvs, tx.scan(begin, end, 1000));
+          return Status::OK();
+        }));
+        for (auto& kv : kvs) {
+          if (!keys::LockIno(kv.key)) continue;
+          bool mine = false;
+          if (kv.key[0] == 'F') {
+            if (auto recs = DecodeFlocks(kv.value))
+              for (auto& r : *recs) mine |= r.sid == sid;
+          } else if (auto recs = DecodePlocks(kv.value)) {
+            for (auto& r : *recs) mine |= r.sid == sid;
+          }
+          if (mine) lockKeys.push_back(kv.key);
+        }
+        if (kvs.size() < 1000) break;
+        begin = kvs.back().key + '\0';
+      }
+    }
+  }
+  for (const auto& key : lockKeys) {
+    META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+      ASSIGN_OR_RETURN(auto v, tx.get(key));
+      if (!v) return Status::OK();
+      std::string nv;
+      if (key[0] == 'F') {
+        ASSIGN_OR_RETURN(auto recs, DecodeFlocks(*v));
+        std::erase_if(recs, [&](const FlockRecord& r) { return r.sid == sid; });
+        nv = EncodeFlocks(recs);
+      } else {
+        ASSIGN_OR_RETURN(auto recs, DecodePlocks(*v));
+        std::erase_if(recs, [&](const PlockRecord& r) { return r.sid == sid; });
+        nv = EncodePlocks(recs);
+      }
+      if (nv == *v) return Status::OK();
+      if (nv.empty()) {
+        tx.del(key);
+      } else {
+        tx.put(key, nv);
+      }
+      return Status::OK();
+    }));
+  }
+  return Status::OK();
+}
+
+}  // namespace slicefs

@@ -1,0 +1,300 @@
+#include "meta/meta_impl.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "common/encoding.h"
+
+namespace slicefs {
+
+MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOptions& opts)
+    : kv_(std::move(kv)), fmt_(std::move(fmt)), opts_(opts) {
+  if (opts_.sliceIdBatch == 0) opts_.sliceIdBatch = 1;
+  if (opts_.inodeBatch == 0) opts_.inodeBatch = 1;
+  if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
+  if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
+  bg_ = std::thread([this] { BackgroundLoop(); });
+}
+
+MetaImpl::~MetaImpl() {
+  {
+    std::lock_guard lk(bgMu_);
+    bgStop_ = true;
+  }
+  bgCv_.notify_all();
+  if (bg_.joinable()) bg_.join();
+  if (sid_.load() != 0) {
+    Status st = CloseSession();
+    if (!st.ok()) spdlog::warn("meta: closing session at shutdown: {}", st.ToString());
+  } else if (!opts_.readOnly) {
+    Status st = FlushUsage();
+    if (!st.ok()) spdlog::warn("meta: flushing usage at shutdown: {}", st.ToString());
+  }
+}
+
+int64_t MetaImpl::NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t MetaImpl::SpaceOf(const Attr& a) {
+  if (a.type != FileType::kFile) return 0;
+  return static_cast<int64_t>((a.length + 4095) / 4096 * 4096);
+}
+
+Status MetaImpl::CheckWritable() const {
+  if (opts_.readOnly) return Status::Error(EROFS, "volume is mounted read-only");
+  return Status::OK();
+}
+
+Status MetaImpl::CheckName(std::string_view name) {
+  if (name.empty()) return Status::Error(ENOENT, "empty name");
+  if (name.size() > kMaxNameLen) return Status::Error(ENAMETOOLONG, "name longer than 255 bytes");
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
+    return Status::Invalid("name contains '/' or NUL");
+  if (name == "." || name == "..") return Status::Error(EEXIST, "name is . or ..");
+  return Status::OK();
+}
+
+Status MetaImpl::CheckAccess(const Ctx& ctx, const Attr& a, int mask) {
+  mask &= 7;
+  if (mask == 0) return Status::OK();
+  if (ctx.isRoot()) {
+    if ((mask & X_OK) && a.type != FileType::kDir && (a.mode & 0111) == 0)
+      return Status::Error(EACCES, "no execute permission for anyone");
+    return Status::OK();
+  }
+  uint32_t bits;
+  if (ctx.uid == a.uid) {
+    bits = (a.mode >> 6) & 7;
+  } else if (ctx.inGroup(a.gid)) {
+    bits = (a.mode >> 3) & 7;
+  } else {
+    bits = a.mode & 7;
+  }
+  if ((bits & static_cast<uint32_t>(mask)) != static_cast<uint32_t>(mask))
+    return Status::Error(EACCES, "permission denied");
+  return Status::OK();
+}
+
+Status MetaImpl::CheckSticky(const Ctx& ctx, const Attr& dir, const Attr& child) {
+  if (!(dir.mode & S_ISVTX) || ctx.isRoot()) return Status::OK();
+  if (ctx.uid == dir.uid || ctx.uid == child.uid) return Status::OK();
+  return Status::Error(EPERM, "sticky directory: not the owner");
+}
+
+Result<std::optional<Attr>> MetaImpl::LoadAttr(KvTxn& tx, Ino ino) {
+  ASSIGN_OR_RETURN(auto v, tx.get(keys::Attr(ino)));
+  if (!v) return std::optional<Attr>();
+  ASSIGN_OR_RETURN(Attr a, DecodeAttr(*v));
+  return std::optional<Attr>(a);
+}
+
+Result<Attr> MetaImpl::MustAttr(KvTxn& tx, Ino ino) {
+  ASSIGN_OR_RETURN(auto a, LoadAttr(tx, ino));
+  if (!a) return Err(ENOENT, "no such inode " + std::to_string(ino));
+  return *a;
+}
+
+void MetaImpl::SaveAttr(KvTxn& tx, Ino ino, const Attr& a) { tx.put(keys::Attr(ino), EncodeAttr(a)); }
+
+Result<std::optional<EntryValue>> MetaImpl::LoadEntry(KvTxn& tx, Ino parent, std::string_view name) {
+  ASSIGN_OR_RETURN(auto v, tx.get(keys::Entry(parent, name)));
+  if (!v) return std::optional<EntryValue>();
+  ASSIGN_OR_RETURN(EntryValue e, DecodeEntry(*v));
+  return std::optional<EntryValue>(e);
+}
+
+Result<Attr> MetaImpl::LoadDirForChange(KvTxn& tx, const Ctx& ctx, Ino dir) {
+  ASSIGN_OR_RETURN(Attr a, MustAttr(tx, dir));
+  if (a.type != FileType::kDir) return Err(ENOTDIR, "not a directory");
+  META_TRY(CheckAccess(ctx, a, W_OK | X_OK));
+  return a;
+}
+
+Result<bool> MetaImpl::DirIsEmpty(KvTxn& tx, Ino dir) {
+  std::string prefix = keys::EntryPrefix(dir);
+  ASSIGN_OR_RETURN(auto kvs, tx.scan(prefix, PrefixEnd(prefix), 1));
+  return kvs.empty();
+}
+
+Result<Ino> MetaImpl::AllocInode() {
+  std::lock_guard lk(idMu_);
+  if (nextIno_ >= endIno_) {
+    uint64_t start = 0;
+    uint64_t batch = opts_.inodeBatch;
+    META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+      ASSIGN_OR_RETURN(auto v, tx.get(keys::Counter(keys::kNextInode)));
+      start = v ? static_cast<uint64_t>(DecodeCounter(*v)) : 2;
+      if (start < 2) start = 2;
+      tx.put(keys::Counter(keys::kNextInode), EncodeCounter(static_cast<int64_t>(start + batch)));
+      return Status::OK();
+    }));
+    nextIno_ = start;
+    endIno_ = start + batch;
+  }
+  return nextIno_++;
+}
+
+Status MetaImpl::CheckSpace(int64_t delta) {
+  if (delta <= 0 || fmt_.capacity == 0) return Status::OK();
+  int64_t used = usedSpaceBase_.load() + spaceDelta_.load();
+  if (used + delta > static_cast<int64_t>(fmt_.capacity)) return Status::Error(ENOSPC, "volume capacity reached");
+  return Status::OK();
+}
+
+Status MetaImpl::CheckInodes(int64_t delta) {
+  if (delta <= 0 || fmt_.inodes == 0) return Status::OK();
+  int64_t used = totalInodesBase_.load() + inodeDelta_.load();
+  if (used + delta > static_cast<int64_t>(fmt_.inodes)) return Status::Error(ENOSPC, "volume inode limit reached");
+  return Status::OK();
+}
+
+void MetaImpl::Apply(const TxnEffects& fx) {
+  if (fx.spaceDelta) spaceDelta_ += fx.spaceDelta;
+  if (fx.inodeDelta) inodeDelta_ += fx.inodeDelta;
+  if (!fx.keptOpen.empty()) {
+    std::lock_guard lk(openMu_);
+    for (Ino i : fx.keptOpen) openUnlinked_.insert(i);
+  }
+  if (fx.deletedData) NotifyBackground();
+  if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
+}
+
+void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed) {
+  SliceDeleter d;
+  {
+    std::lock_guard lk(deleterMu_);
+    d = deleter_;
+  }
+  if (!d) return;
+  for (auto& [id, size] : freed) d(id, size);
+}
+
+bool MetaImpl::IsOpen(Ino ino) {
+  std::lock_guard lk(openMu_);
+  auto it = openCount_.find(ino);
+  return it != openCount_.end() && it->second > 0;
+}
+
+void MetaImpl::RegisterOpen(Ino ino) {
+  std::lock_guard lk(openMu_);
+  openCount_[ino]++;
+}
+
+Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx) {
+  if (id == 0 || delta == 0) return Status::OK();
+  std::string key = keys::SliceRef(id, size);
+  ASSIGN_OR_RETURN(auto v, tx.get(key));
+  int64_t n = (v ? DecodeCounter(*v) : 0) + delta;
+  if (n > 0) {
+    tx.put(key, EncodeCounter(n));
+    return Status::OK();
+  }
+  bool haveDeleter;
+  {
+    std::lock_guard lk(deleterMu_);
+    haveDeleter = static_cast<bool>(deleter_);
+  }
+  if (haveDeleter) {
+    tx.del(key);
+    fx.freedSlices.emplace_back(id, size);
+  } else {
+    tx.put(key, EncodeCounter(0));  // kept for SweepZeroRefs once a deleter exists
+  }
+  return Status::OK();
+}
+
+Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
+                          TxnEffects& fx) {
+  tx.del(keys::Entry(parent, name));
+  child.ctimeNs = now;
+  if (child.type == FileType::kDir) return DestroyInode(tx, ino, child, fx);
+  if (child.nlink > 1) {
+    child.nlink--;
+    if (child.parent == 0) {
+      std::string pk = keys::Parent(ino, parent);
+      ASSIGN_OR_RETURN(auto pv, tx.get(pk));
+      int64_t cnt = (pv ? DecodeCounter(*pv) : 0) - 1;
+      if (cnt > 0) {
+        tx.put(pk, EncodeCounter(cnt));
+      } else {
+        tx.del(pk);
+      }
+      if (child.nlink == 1) {  // back to a single parent: drop the records
+        std::string prefix = keys::ParentPrefix(ino);
+        ASSIGN_OR_RETURN(auto kvs, tx.scan(prefix, PrefixEnd(prefix), 2));
+        if (kvs.size() == 1) {
+          if (auto p = keys::ParentOf(kvs[0].key)) {
+            child.parent = *p;
+            tx.del(kvs[0].key);
+          }
+        }
+      }
+    }
+    SaveAttr(tx, ino, child);
+    return Status::OK();
+  }
+  if (child.type == FileType::kFile && fmt_.trashDays > 0 && parent != kTrashIno) {
+    std::string tname = std::to_string(parent) + "-" + std::to_string(ino) + "-" + std::string(name);
+    if (tname.size() > kMaxNameLen) tname.resize(kMaxNameLen);
+    ASSIGN_OR_RETURN(Attr trash, MustAttr(tx, kTrashIno));
+    tx.put(keys::Entry(kTrashIno, tname), EncodeEntry(FileType::kFile, ino));
+    trash.mtimeNs = trash.ctimeNs = now;
+    SaveAttr(tx, kTrashIno, trash);
+    child.parent = kTrashIno;
+    SaveAttr(tx, ino, child);
+    return Status::OK();
+  }
+  if (child.type == FileType::kFile && IsOpen(ino)) {
+    child.nlink = 0;
+    SaveAttr(tx, ino, child);
+    tx.put(keys::SessionFile(sid_.load(), ino), "");
+    fx.keptOpen.push_back(ino);
+    return Status::OK();
+  }
+  child.nlink = 0;
+  return DestroyInode(tx, ino, child, fx);
+}
+
+Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx) {
+  tx.del(keys::Attr(ino));
+  if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
+  for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
+    std::string begin = prefix;
+    for (;;) {
+      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, PrefixEnd(prefix), 1000));
+      for (auto& kv : kvs) tx.del(kv.key);
+      if (kvs.size() < 1000) break;
+      begin = kvs.back().key + '\0';
+    }
+  }
+  if (a.type == FileType::kFile) {
+    tx.del(keys::Flock(ino));
+    tx.del(keys::Plock(ino));
+    if (a.length > 0) {
+      std::string v;
+      PutBE64(v, static_cast<uint64_t>(NowNs() / 1000000000));
+      tx.put(keys::Deleted(ino, a.length), v);
+      fx.deletedData = true;
+    }
+  }
+  fx.spaceDelta -= SpaceOf(a);
+  fx.inodeDelta -= 1;
+  return Status::OK();
+}
+
+void MetaImpl::NotifyBackground() {
+  {
+    std::lock_guard lk(bgMu_);
+    bgKick_ = true;
+  }
+  bgCv_.notify_all();
+}
+
+}  // namespace slicefs

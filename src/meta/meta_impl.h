@@ -1,0 +1,219 @@
+// MetaImpl: the one implementation of Meta over KvStore. This header holds
+// the shared state and the helpers every operation uses; each operation
+// lives in its own op_*.cc file.
+//
+// Threading: all public methods are thread-safe. In-memory state (id
+// batches, usage deltas, open files, lock waiters) is guarded by small
+// mutexes that are never held across a KV transaction except where noted.
+// Every namespace operation is exactly one KvStore::txn whose function may
+// be retried, so those functions only touch the transaction and reset their
+// own outputs; in-memory effects are applied after the commit.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "meta/attr_codec.h"
+#include "meta/keys.h"
+#include "meta/meta.h"
+#include "meta/slice_codec.h"
+
+// Like RETURN_IF_ERROR, but usable in functions returning Result<T> too.
+#define META_TRY(expr)                                      \
+  do {                                                      \
+    ::slicefs::Status _meta_st = (expr);                    \
+    if (!_meta_st.ok()) return ::slicefs::Err(std::move(_meta_st)); \
+  } while (0)
+
+namespace slicefs {
+
+// Side effects of a transaction, applied after it commits.
+struct TxnEffects {
+  int64_t spaceDelta = 0;
+  int64_t inodeDelta = 0;
+  bool deletedData = false;            // a D{ino} record was written
+  std::vector<Ino> keptOpen;           // unlinked while open in this client
+  std::vector<std::pair<uint64_t, uint32_t>> freedSlices;  // refcount hit 0
+  void Reset() { *this = TxnEffects{}; }
+};
+
+class MetaImpl final : public Meta {
+ public:
+  MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOptions& opts);
+  ~MetaImpl() override;
+
+  const VolumeFormat& format() const override { return fmt_; }
+  KvStore& kv() override { return *kv_; }
+
+  Status NewSession(const SessionInfo& info) override;
+  Status CloseSession() override;
+  uint64_t sessionId() const override { return sid_.load(); }
+  Result<std::vector<SessionRecord>> ListSessions() override;
+  Result<int> CleanStaleSessions() override;
+
+  Result<StatFsInfo> StatFs(const Ctx& ctx, Ino ino) override;
+  Result<Entry> Lookup(const Ctx& ctx, Ino parent, std::string_view name) override;
+  Result<Attr> GetAttr(const Ctx& ctx, Ino ino) override;
+  Result<Attr> SetAttr(const Ctx& ctx, Ino ino, uint32_t toSet, const Attr& in) override;
+  Result<Entry> Mknod(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode, uint32_t cumask,
+                      uint32_t rdev) override;
+  Result<Entry> Mkdir(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode, uint32_t cumask) override;
+  Result<Entry> Create(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode, uint32_t cumask,
+                       int openFlags) override;
+  Status Unlink(const Ctx& ctx, Ino parent, std::string_view name) override;
+  Status Rmdir(const Ctx& ctx, Ino parent, std::string_view name) override;
+  Status Rename(const Ctx& ctx, Ino srcParent, std::string_view srcName, Ino dstParent, std::string_view dstName,
+                uint32_t flags) override;
+  Result<Entry> Link(const Ctx& ctx, Ino ino, Ino newParent, std::string_view newName) override;
+  Result<Entry> Symlink(const Ctx& ctx, Ino parent, std::string_view name, std::string_view target) override;
+  Result<std::string> Readlink(const Ctx& ctx, Ino ino) override;
+  Result<std::vector<DirEntry>> Readdir(const Ctx& ctx, Ino dir, std::string_view after, size_t limit,
+                                        bool plus) override;
+  Result<Attr> Open(const Ctx& ctx, Ino ino, int flags) override;
+  Status Close(Ino ino) override;
+  Status Access(const Ctx& ctx, Ino ino, int mask) override;
+
+  Result<std::string> GetXattr(const Ctx& ctx, Ino ino, std::string_view name) override;
+  Status SetXattr(const Ctx& ctx, Ino ino, std::string_view name, std::string_view value, int flags) override;
+  Result<std::vector<std::string>> ListXattr(const Ctx& ctx, Ino ino) override;
+  Status RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name) override;
+
+  Result<uint64_t> NewSliceId() override;
+  Result<std::vector<SliceRecord>> ReadChunk(Ino ino, uint32_t index) override;
+  Status WriteSlice(Ino ino, uint32_t index, const SliceRecord& rec, int64_t mtimeNs) override;
+  Result<Attr> Truncate(const Ctx& ctx, Ino ino, uint64_t length, bool checkPerm) override;
+  Status Fallocate(const Ctx& ctx, Ino ino, int mode, uint64_t off, uint64_t len) override;
+  Result<uint64_t> CopyFileRange(const Ctx& ctx, Ino inoIn, uint64_t offIn, Ino inoOut, uint64_t offOut,
+                                 uint64_t len) override;
+  Status CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRecord>& expected,
+                      const std::vector<SliceRecord>& replacement) override;
+  void SetSliceDeleter(SliceDeleter deleter) override;
+
+  Status Flock(const Ctx& ctx, Ino ino, uint64_t owner, int type, bool block) override;
+  Status Getlk(const Ctx& ctx, Ino ino, uint64_t owner, int* type, uint64_t* start, uint64_t* end,
+               uint32_t* pid) override;
+  Status Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int type, uint64_t start, uint64_t end,
+               uint32_t pid) override;
+  void InterruptLock(uint64_t owner) override;
+
+  // ---- maintenance, run by the background thread; public for tests/tools ----
+  // Writes the accumulated usedSpace/totalInodes deltas to the counters.
+  Status FlushUsage();
+  // Removes the data of deleted files (D records) and calls the deleter for
+  // slices whose last reference went away. Does nothing without a deleter.
+  // Returns the number of files finished.
+  Result<int> ProcessDeletions();
+  // Purges trash entries older than trashDays (by their ctime). Returns count.
+  Result<int> CleanTrash(int64_t nowNs);
+  // This client's unflushed usage deltas.
+  int64_t pendingSpace() const { return spaceDelta_.load(); }
+  int64_t pendingInodes() const { return inodeDelta_.load(); }
+
+  // ---- helpers shared by the op_*.cc files ----
+  static int64_t NowNs();
+  static int64_t SpaceOf(const Attr& a);  // bytes charged to usedSpace
+  Status CheckWritable() const;           // EROFS in read-only mode
+  static Status CheckName(std::string_view name);  // EINVAL / ENAMETOOLONG
+  static Status CheckAccess(const Ctx& ctx, const Attr& a, int mask);  // EACCES
+  // EPERM if a sticky `dir` forbids ctx removing/renaming `child`.
+  static Status CheckSticky(const Ctx& ctx, const Attr& dir, const Attr& child);
+
+  static Result<std::optional<Attr>> LoadAttr(KvTxn& tx, Ino ino);
+  static Result<Attr> MustAttr(KvTxn& tx, Ino ino);  // ENOENT when absent
+  static void SaveAttr(KvTxn& tx, Ino ino, const Attr& a);
+  static Result<std::optional<EntryValue>> LoadEntry(KvTxn& tx, Ino parent, std::string_view name);
+  // A directory's attributes for a namespace change: ENOENT/ENOTDIR, and
+  // W|X permission for ctx.
+  static Result<Attr> LoadDirForChange(KvTxn& tx, const Ctx& ctx, Ino dir);
+  // True if the directory has no entries.
+  static Result<bool> DirIsEmpty(KvTxn& tx, Ino dir);
+
+  Result<Ino> AllocInode();
+  Status CheckSpace(int64_t delta);  // ENOSPC against capacity
+  Status CheckInodes(int64_t delta); // ENOSPC against the inode limit
+  void Apply(const TxnEffects& fx);  // after a commit
+
+  bool IsOpen(Ino ino);
+  // Drops one link `name` -> child from `parent` inside tx: nlink and parent
+  // records, the trash, open-unlinked bookkeeping, and final removal.
+  // parentAttr is updated (mtime/ctime) and saved by the caller.
+  Status DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
+                  TxnEffects& fx);
+  // Deletes every key of an inode with no links left; file data goes to a
+  // D{ino}{length} record for the deletion worker.
+  Status DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx);
+  // Adds `delta` to slice id's reference count; a count reaching 0 is
+  // deleted and reported in fx.freedSlices (or kept at 0 without a deleter).
+  Status AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx);
+  // Common body of Mknod/Mkdir/Create/Symlink.
+  Result<Entry> CreateNode(const Ctx& ctx, Ino parent, std::string_view name, FileType type, uint32_t mode,
+                           uint32_t cumask, uint32_t rdev, std::string_view target, int openFlags);
+  // Records the file in this session's open set after a successful open.
+  void RegisterOpen(Ino ino);
+  // Removes a chunk-range past `length` (truncate): drops and cuts records.
+  Status CutChunksAfter(KvTxn& tx, Ino ino, uint64_t length, TxnEffects& fx);
+  // Appends hole records covering [off, off+len) of a file (punch/zero).
+  Status AppendHoles(KvTxn& tx, Ino ino, uint64_t off, uint64_t len);
+  // Releases locks held by session sid (all owners) on the given inodes, or
+  // on every inode when inos is null.
+  Status ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos);
+  // Destroys the open-unlinked files of session sid (SS records).
+  Status ReleaseSessionFiles(uint64_t sid);
+  // Finishes an inode kept for an open handle once it is closed everywhere.
+  Status ReleaseOpenUnlinked(uint64_t sid, Ino ino);
+  void NotifyBackground();
+  void CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed);
+  bool WaitInterruptible(uint64_t owner, int attempt);  // false if interrupted
+  void DoneWaiting(uint64_t owner);
+  void NoteLocked(Ino ino);
+
+ private:
+  void BackgroundLoop();
+  Status Heartbeat();
+  Result<int> SweepZeroRefs();
+
+  std::unique_ptr<KvStore> kv_;
+  VolumeFormat fmt_;
+  MetaOptions opts_;
+
+  std::mutex idMu_;
+  uint64_t nextIno_ = 0, endIno_ = 0;
+  uint64_t nextSlice_ = 0, endSlice_ = 0;
+
+  std::atomic<int64_t> spaceDelta_{0};
+  std::atomic<int64_t> inodeDelta_{0};
+  std::atomic<int64_t> usedSpaceBase_{0};    // counters as last read/flushed
+  std::atomic<int64_t> totalInodesBase_{0};
+  std::mutex flushMu_;
+
+  std::mutex openMu_;
+  std::unordered_map<Ino, int> openCount_;
+  std::set<Ino> openUnlinked_;
+
+  std::atomic<uint64_t> sid_{0};
+  std::mutex sessionMu_;
+  SessionInfo sessionInfo_;
+
+  std::mutex lockMu_;
+  std::set<Ino> lockedInos_;                  // inodes this session holds locks on
+  std::map<uint64_t, bool> waiters_;          // owner -> interrupted
+  std::condition_variable lockCv_;
+
+  std::mutex deleterMu_;
+  SliceDeleter deleter_;
+  std::atomic<bool> sweepPending_{false};
+
+  std::mutex bgMu_;
+  std::condition_variable bgCv_;
+  bool bgStop_ = false;
+  bool bgKick_ = false;
+  std::thread bg_;
+};
+
+}  // namespace slicefs

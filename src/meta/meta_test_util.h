@@ -1,0 +1,89 @@
+// Shared fixture and helpers of the metadata conformance suite. Every suite
+// is parameterized over tests/support/engines.h's engine list, so each test
+// runs against every engine, named e.g. Engines/MetaTest.Foo/sqlite3.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "kv/kv.h"
+#include "meta/meta.h"
+#include "meta/meta_impl.h"
+#include "support/engines.h"
+#include "support/test_util.h"
+
+namespace slicefs::metatest {
+
+template <class T>
+bool IsOk(const Result<T>& r) { return r.has_value(); }
+inline bool IsOk(const Status& s) { return s.ok(); }
+template <class T>
+int Code(const Result<T>& r) { return r ? 0 : r.error().code(); }
+inline int Code(const Status& s) { return s.code(); }
+template <class T>
+std::string Str(const Result<T>& r) { return r ? "OK" : r.error().ToString(); }
+inline std::string Str(const Status& s) { return s.ToString(); }
+
+// The value of a Result, or a test failure (thrown, so the test stops).
+template <class T>
+T Must(Result<T> r, const char* what = "") {
+  if (!r) throw std::runtime_error(std::string(what) + ": " + r.error().ToString());
+  return std::move(*r);
+}
+inline void Must(const Status& s, const char* what = "") {
+  if (!s.ok()) throw std::runtime_error(std::string(what) + ": " + s.ToString());
+}
+
+#define ASSERT_OK(expr)                                                     \
+  do {                                                                      \
+    auto&& _r = (expr);                                                     \
+    ASSERT_TRUE(::slicefs::metatest::IsOk(_r)) << #expr << " -> " << ::slicefs::metatest::Str(_r); \
+  } while (0)
+#define EXPECT_OK(expr)                                                     \
+  do {                                                                      \
+    auto&& _r = (expr);                                                     \
+    EXPECT_TRUE(::slicefs::metatest::IsOk(_r)) << #expr << " -> " << ::slicefs::metatest::Str(_r); \
+  } while (0)
+#define EXPECT_ERRNO(expr, err) \
+  EXPECT_EQ(::slicefs::metatest::Code(expr), (err)) << #expr << " expected " << strerror(err)
+
+inline Ctx User(uint32_t uid, uint32_t gid, std::vector<uint32_t> groups = {}) {
+  Ctx c;
+  c.uid = uid;
+  c.gid = gid;
+  c.gids = std::move(groups);
+  return c;
+}
+
+// Summary of a whole-volume consistency check (see CheckInvariants).
+struct VolumeScan {
+  size_t inodes = 0;       // inodes other than root and trash
+  int64_t usedSpace = 0;   // sum of SpaceOf over files
+};
+
+// Reads every key of the volume and checks: entries point to existing inodes
+// of the right type; a directory's nlink is 2 + its subdirectories; a
+// directory's parent is the directory holding its entry; a file's nlink is
+// the number of entries naming it (0 only with an SS record), with parent
+// records exactly when it has several links. Adds failures; returns totals.
+VolumeScan CheckInvariants(KvStore& kv);
+
+class MetaTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Adjusts the format before Format() (trash, limits). Default: no trash.
+  virtual void Customize(VolumeFormat& f) {}
+  // Opens another client (own KvStore on the same URL) of this volume.
+  std::unique_ptr<Meta> OpenClient(const MetaOptions& opts = {});
+  MetaImpl& impl() { return *dynamic_cast<MetaImpl*>(meta_.get()); }
+
+  std::string url_;
+  std::unique_ptr<Meta> meta_;
+  Ctx root_ = Ctx::Root();
+  testing::TempDir tmp_{"slicefs-meta"};
+};
+
+}  // namespace slicefs::metatest

@@ -1,0 +1,191 @@
+// Mount lifecycle: persistence across remounts, mount errors, umount, the
+// session registered while mounted, read-only mounts, `slicefs info`.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+#include <sstream>
+
+#include "kv/kv.h"
+
+#include "mount/mount_util.h"
+#include "posix/posix_util.h"
+
+namespace slicefs::testing {
+namespace {
+
+TEST(MountLifecycle, PersistenceAcrossRemount) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_TRUE(m.Mount().ok());
+  uint64_t seed = TestSeed("MountLifecycle.PersistenceAcrossRemount");
+  std::mt19937_64 rng(seed);
+  ASSERT_EQ(mkdir((m / "tree").c_str(), 0755), 0);
+  for (int d = 0; d < 5; d++) {
+    std::string dir = m / ("tree/d" + std::to_string(d));
+    ASSERT_EQ(mkdir(dir.c_str(), 0750 + d), 0);
+    for (int f = 0; f < 8; f++) {
+      size_t n = rng() % 5 == 0 ? (rng() % (6 << 20)) : rng() % 100000;
+      ASSERT_TRUE(WriteFile(dir + "/f" + std::to_string(f), Pattern(n, static_cast<uint32_t>(rng()))));
+    }
+  }
+  ASSERT_EQ(symlink("d0/f0", (m / "tree/link").c_str()), 0);
+  std::map<std::string, std::string> before, after;
+  TreeDigest(m / "tree", "", &before);
+  ASSERT_TRUE(m.Unmount().ok());
+  // The mountpoint is empty again while unmounted.
+  struct stat st;
+  EXPECT_NE(stat((m / "tree").c_str(), &st), 0);
+  ASSERT_TRUE(m.Mount().ok());
+  TreeDigest(m / "tree", "", &after);
+  EXPECT_EQ(before.size(), 46u);
+  EXPECT_EQ(before, after);
+}
+
+TEST(MountLifecycle, ErrorsAreOneLineAndNonZero) {
+  REQUIRE_FUSE();
+  TempDir tmp("slicefs-mnterr");
+  std::string mnt = tmp / "mnt";
+  ASSERT_EQ(mkdir(mnt.c_str(), 0755), 0);
+  // Unformatted volume (an empty database).
+  std::string out;
+  ASSERT_TRUE(OpenKvStore("sqlite3://" + tmp.path() + "/empty.db").has_value());
+  int rc = RunSlicefs({"mount", "-d", "sqlite3://" + tmp.path() + "/empty.db", mnt}, &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("not formatted"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  // Missing mountpoint.
+  TestMount m;
+  ASSERT_TRUE(m.Format().ok());
+  rc = RunSlicefs({"mount", "-d", m.metaUrl(), tmp / "missing"}, &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("does not exist"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  // A mountpoint that is a file.
+  ASSERT_TRUE(WriteFile(tmp / "file", "x"));
+  rc = RunSlicefs({"mount", "-d", m.metaUrl(), tmp / "file"}, &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("not a directory"), std::string::npos) << out;
+  // Busy: already mounted.
+  ASSERT_TRUE(m.Mount().ok());
+  rc = RunSlicefs({"mount", "-d", m.metaUrl(), m.path()}, &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("busy"), std::string::npos) << out;
+  // Malformed URL.
+  rc = RunSlicefs({"mount", "-d", "nosuch://x", mnt}, &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  // Storage unreachable: a file bucket that is now a regular file.
+  TestMount bad;
+  ASSERT_TRUE(bad.Format().ok());
+  std::string cmd = bad.bucket();
+  RunCommand({"rm", "-rf", cmd});
+  ASSERT_TRUE(WriteFile(cmd, "not a directory"));
+  rc = RunSlicefs({"mount", "-d", bad.metaUrl(), bad.path()}, &out);
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("storage"), std::string::npos) << out;
+  EXPECT_FALSE(IsMounted(bad.path()));
+}
+
+TEST(MountLifecycle, UmountCommandAndSession) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_TRUE(m.Mount().ok());
+  std::string out;
+  ASSERT_EQ(RunSlicefs({"status", m.metaUrl()}, &out), 0) << out;
+  EXPECT_NE(out.find(m.path()), std::string::npos) << "session not listed:\n" << out;
+  ASSERT_TRUE(WriteFile(m / "kept", "kept data"));
+  int fd = open((m / "busy").c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  // Busy mount: plain umount refuses.
+  EXPECT_NE(RunSlicefs({"umount", m.path()}, &out), 0);
+  close(fd);
+  pid_t pid = m.pid();
+  ASSERT_EQ(RunSlicefs({"umount", m.path()}, &out), 0) << out;
+  EXPECT_FALSE(IsMounted(m.path()));
+  EXPECT_NE(kill(pid, 0) == 0 && Stat("/proc/" + std::to_string(pid)).st_ino != 0 &&
+                ReadFile("/proc/" + std::to_string(pid) + "/stat").find(") Z") == std::string::npos,
+            true) << "mount process still running after umount";
+  ASSERT_TRUE(m.Unmount().ok());  // bookkeeping only: already unmounted
+  ASSERT_EQ(RunSlicefs({"status", m.metaUrl()}, &out), 0) << out;
+  EXPECT_EQ(out.find(m.path()), std::string::npos) << "session left behind:\n" << out;
+  EXPECT_NE(RunSlicefs({"umount", m.path()}, &out), 0);  // not mounted
+  ASSERT_TRUE(m.Mount().ok());
+  EXPECT_EQ(ReadFile(m / "kept"), "kept data");
+}
+
+TEST(MountLifecycle, SigtermFlushesAndUnmounts) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_TRUE(m.Mount().ok());
+  std::string data = Pattern(3 << 20, 9);
+  ASSERT_TRUE(WriteFile(m / "f", data));
+  pid_t pid = m.pid();
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  for (int i = 0; i < 300 && IsMounted(m.path()); i++) usleep(20000);
+  EXPECT_FALSE(IsMounted(m.path()));
+  ASSERT_TRUE(m.Unmount().ok());  // waits for the process
+  ASSERT_TRUE(m.Mount().ok());
+  EXPECT_TRUE(ReadFile(m / "f") == data);
+}
+
+TEST(MountLifecycle, ReadOnlyMount) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_TRUE(m.Mount().ok());
+  ASSERT_TRUE(WriteFile(m / "f", "ro data"));
+  ASSERT_TRUE(m.Unmount().ok());
+  ASSERT_TRUE(m.Mount({"--read-only"}).ok());
+  EXPECT_EQ(ReadFile(m / "f"), "ro data");
+  EXPECT_ERRNO(EROFS, open((m / "g").c_str(), O_CREAT | O_WRONLY, 0644));
+  EXPECT_ERRNO(EROFS, open((m / "f").c_str(), O_WRONLY));
+  EXPECT_ERRNO(EROFS, mkdir((m / "d").c_str(), 0755));
+  EXPECT_ERRNO(EROFS, unlink((m / "f").c_str()));
+}
+
+TEST(MountLifecycle, InfoShowsObjectKeysThatExist) {
+  REQUIRE_FUSE();
+  VolumeSpec spec;
+  spec.formatArgs = {"--trash-days", "0", "--block-size", "1M"};
+  TestMount m(spec);
+  ASSERT_TRUE(m.Mount().ok());
+  std::string data = Pattern((3 << 20) + 12345, 11);
+  ASSERT_TRUE(WriteFile(m / "f", data));
+  std::string out;
+  ASSERT_EQ(RunSlicefs({"info", m / "f"}, &out), 0) << out;
+  EXPECT_NE(out.find("inode: " + std::to_string(Stat(m / "f").st_ino)), std::string::npos) << out;
+  EXPECT_NE(out.find("size: " + std::to_string(data.size())), std::string::npos) << out;
+  // Every key printed exists in the bucket with the size its name gives.
+  std::istringstream ss(out);
+  std::string tok;
+  int keys = 0;
+  uint64_t bytes = 0;
+  while (ss >> tok) {
+    if (tok.find("/chunks/") == std::string::npos) continue;
+    keys++;
+    struct stat st;
+    std::string file = m.bucket() + "/" + tok;
+    ASSERT_EQ(stat(file.c_str(), &st), 0) << "object " << tok << " not in bucket " << m.bucket();
+    uint64_t named = std::stoull(tok.substr(tok.rfind('_') + 1));
+    EXPECT_EQ(static_cast<uint64_t>(st.st_size), named) << tok;
+    bytes += named;
+  }
+  EXPECT_EQ(keys, 4) << out;  // 3 full 1 MiB blocks + a short one
+  EXPECT_EQ(bytes, data.size());
+  // -r summary on a directory.
+  ASSERT_EQ(mkdir((m / "d").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((m / "d/e").c_str(), 0755), 0);
+  ASSERT_TRUE(WriteFile(m / "d/x", "12345"));
+  ASSERT_TRUE(WriteFile(m / "d/e/y", "123"));
+  ASSERT_EQ(RunSlicefs({"info", "-r", m / "d"}, &out), 0) << out;
+  EXPECT_NE(out.find("files: 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("dirs: 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("bytes: 8"), std::string::npos) << out;
+  // Outside a mount: one line, non-zero.
+  EXPECT_NE(RunSlicefs({"info", "/tmp"}, &out), 0);
+  EXPECT_NE(out.find("not inside a slicefs mount"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace slicefs::testing

@@ -1,0 +1,50 @@
+// Small helpers for the POSIX suite.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "support/mount.h"
+
+// expr must fail with -1 and set errno to e.
+#define EXPECT_ERRNO(e, expr)                                              \
+  do {                                                                     \
+    errno = 0;                                                             \
+    auto _r = (expr);                                                      \
+    EXPECT_EQ(_r, -1) << #expr;                                            \
+    EXPECT_EQ(errno, (e)) << #expr << ": got " << std::strerror(errno);    \
+  } while (0)
+
+#define ASSERT_OK(expr) ASSERT_NE((expr), -1) << #expr << ": " << std::strerror(errno)
+#define EXPECT_OK(expr) EXPECT_NE((expr), -1) << #expr << ": " << std::strerror(errno)
+
+namespace slicefs::testing {
+
+inline struct stat Stat(const std::string& p) {
+  struct stat st = {};
+  if (::lstat(p.c_str(), &st) != 0) st.st_ino = 0;
+  return st;
+}
+
+inline int64_t Ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+inline std::string Pattern(size_t n, uint32_t seed) {
+  std::string s(n, '\0');
+  uint32_t x = seed * 2654435761u + 1;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    s[i] = static_cast<char>(x);
+  }
+  return s;
+}
+
+}  // namespace slicefs::testing

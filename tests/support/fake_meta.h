@@ -1,0 +1,184 @@
+// A test double of the data-mapping part of Meta, for unit tests of the
+// data path (src/chunk) that must not depend on the real metadata layer.
+// Implements NewSliceId, ReadChunk, WriteSlice, Truncate, CompactChunk,
+// SetSliceDeleter and GetAttr (length only) over in-memory maps with slice
+// reference counts (a slice whose last reference goes calls the deleter);
+// every other call returns ENOSYS. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+
+#include "meta/meta.h"
+
+namespace slicefs::testing {
+
+class FakeMeta : public Meta {
+ public:
+  explicit FakeMeta(VolumeFormat fmt) : fmt_(std::move(fmt)) {}
+
+  const VolumeFormat& format() const override { return fmt_; }
+  KvStore& kv() override { std::abort(); }
+
+  Result<uint64_t> NewSliceId() override {
+    std::lock_guard lk(mu_);
+    return ++nextSlice_;
+  }
+  Result<std::vector<SliceRecord>> ReadChunk(Ino ino, uint32_t index) override {
+    std::lock_guard lk(mu_);
+    readChunkCalls++;
+    auto it = chunks_.find({ino, index});
+    if (it == chunks_.end()) return std::vector<SliceRecord>{};
+    return it->second;
+  }
+  Status WriteSlice(Ino ino, uint32_t index, const SliceRecord& rec, int64_t) override {
+    std::lock_guard lk(mu_);
+    if (removed_.count(ino)) return Status::NotFound("inode gone");
+    chunks_[{ino, index}].push_back(rec);
+    if (rec.id) refs_[{rec.id, rec.size}]++;
+    uint64_t end = static_cast<uint64_t>(index) * kChunkSize + rec.pos + rec.len;
+    if (end > length_[ino]) length_[ino] = end;
+    return Status::OK();
+  }
+  uint64_t Length(Ino ino) {
+    std::lock_guard lk(mu_);
+    return length_[ino];
+  }
+  Result<Attr> GetAttr(const Ctx&, Ino ino) override {
+    Attr a;
+    a.length = Length(ino);
+    return a;
+  }
+  Result<Attr> Truncate(const Ctx&, Ino ino, uint64_t length, bool) override {
+    std::vector<std::pair<uint64_t, uint32_t>> dead;
+    {
+      std::lock_guard lk(mu_);
+      uint64_t old = length_[ino];
+      length_[ino] = length;
+      if (length < old) {
+        for (auto it = chunks_.lower_bound({ino, 0}); it != chunks_.end() && it->first.first == ino;) {
+          uint64_t start = static_cast<uint64_t>(it->first.second) * kChunkSize;
+          if (start >= length) {
+            for (auto& r : it->second) Unref(r, &dead);
+            it = chunks_.erase(it);
+            continue;
+          }
+          if (start + kChunkSize > length) {
+            // Hide everything past the new length with a hole record.
+            uint32_t pos = static_cast<uint32_t>(length - start);
+            it->second.push_back({pos, 0, 0, 0, static_cast<uint32_t>(kChunkSize - pos)});
+          }
+          ++it;
+        }
+      }
+    }
+    for (auto& [id, size] : dead) CallDeleter(id, size);
+    Attr a;
+    a.length = length;
+    return a;
+  }
+  Status CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRecord>& expected,
+                      const std::vector<SliceRecord>& replacement) override {
+    std::vector<std::pair<uint64_t, uint32_t>> dead;
+    {
+      std::lock_guard lk(mu_);
+      auto& cur = chunks_[{ino, index}];
+      if (cur != expected) return Status::Error(ECANCELED, "chunk changed");
+      for (auto& r : replacement) {
+        if (r.id) refs_[{r.id, r.size}]++;
+      }
+      for (auto& r : expected) Unref(r, &dead);
+      cur = replacement;
+    }
+    for (auto& [id, size] : dead) CallDeleter(id, size);
+    return Status::OK();
+  }
+  // Drops all data of the inode, as an unlink without trash would.
+  void Remove(Ino ino) {
+    std::vector<std::pair<uint64_t, uint32_t>> dead;
+    {
+      std::lock_guard lk(mu_);
+      removed_[ino] = true;
+      for (auto it = chunks_.lower_bound({ino, 0}); it != chunks_.end() && it->first.first == ino;) {
+        for (auto& r : it->second) Unref(r, &dead);
+        it = chunks_.erase(it);
+      }
+    }
+    for (auto& [id, size] : dead) CallDeleter(id, size);
+  }
+  void SetSliceDeleter(SliceDeleter d) override {
+    std::lock_guard lk(mu_);
+    deleter_ = std::move(d);
+  }
+  // Lets a test change records behind the DataStore's back (another client).
+  void SetChunk(Ino ino, uint32_t index, std::vector<SliceRecord> recs) {
+    std::lock_guard lk(mu_);
+    chunks_[{ino, index}] = std::move(recs);
+  }
+  int readChunkCalls = 0;
+
+#define FAKE_NOSYS(...) \
+  { return Err(ENOSYS, "FakeMeta"); }
+  Status NewSession(const SessionInfo&) override { return Status::OK(); }
+  Status CloseSession() override { return Status::OK(); }
+  uint64_t sessionId() const override { return 1; }
+  Result<std::vector<SessionRecord>> ListSessions() override FAKE_NOSYS()
+  Result<int> CleanStaleSessions() override FAKE_NOSYS()
+  Result<StatFsInfo> StatFs(const Ctx&, Ino) override FAKE_NOSYS()
+  Result<Entry> Lookup(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
+  Result<Attr> SetAttr(const Ctx&, Ino, uint32_t, const Attr&) override FAKE_NOSYS()
+  Result<Entry> Mknod(const Ctx&, Ino, std::string_view, uint32_t, uint32_t, uint32_t) override FAKE_NOSYS()
+  Result<Entry> Mkdir(const Ctx&, Ino, std::string_view, uint32_t, uint32_t) override FAKE_NOSYS()
+  Result<Entry> Create(const Ctx&, Ino, std::string_view, uint32_t, uint32_t, int) override FAKE_NOSYS()
+  Status Unlink(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
+  Status Rmdir(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
+  Status Rename(const Ctx&, Ino, std::string_view, Ino, std::string_view, uint32_t) override FAKE_NOSYS()
+  Result<Entry> Link(const Ctx&, Ino, Ino, std::string_view) override FAKE_NOSYS()
+  Result<Entry> Symlink(const Ctx&, Ino, std::string_view, std::string_view) override FAKE_NOSYS()
+  Result<std::string> Readlink(const Ctx&, Ino) override FAKE_NOSYS()
+  Result<std::vector<DirEntry>> Readdir(const Ctx&, Ino, std::string_view, size_t, bool) override FAKE_NOSYS()
+  Result<Attr> Open(const Ctx&, Ino, int) override FAKE_NOSYS()
+  Status Close(Ino) override FAKE_NOSYS()
+  Status Access(const Ctx&, Ino, int) override FAKE_NOSYS()
+  Result<std::string> GetXattr(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
+  Status SetXattr(const Ctx&, Ino, std::string_view, std::string_view, int) override FAKE_NOSYS()
+  Result<std::vector<std::string>> ListXattr(const Ctx&, Ino) override FAKE_NOSYS()
+  Status RemoveXattr(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
+  Status Fallocate(const Ctx&, Ino, int, uint64_t, uint64_t) override FAKE_NOSYS()
+  Result<uint64_t> CopyFileRange(const Ctx&, Ino, uint64_t, Ino, uint64_t, uint64_t) override FAKE_NOSYS()
+  Status Flock(const Ctx&, Ino, uint64_t, int, bool) override FAKE_NOSYS()
+  Status Getlk(const Ctx&, Ino, uint64_t, int*, uint64_t*, uint64_t*, uint32_t*) override FAKE_NOSYS()
+  Status Setlk(const Ctx&, Ino, uint64_t, bool, int, uint64_t, uint64_t, uint32_t) override FAKE_NOSYS()
+  void InterruptLock(uint64_t) override {}
+#undef FAKE_NOSYS
+
+ private:
+  void Unref(const SliceRecord& r, std::vector<std::pair<uint64_t, uint32_t>>* dead) {
+    if (!r.id) return;
+    auto it = refs_.find({r.id, r.size});
+    if (it == refs_.end()) return;
+    if (--it->second == 0) {
+      refs_.erase(it);
+      dead->push_back({r.id, r.size});
+    }
+  }
+  void CallDeleter(uint64_t id, uint32_t size) {
+    SliceDeleter d;
+    {
+      std::lock_guard lk(mu_);
+      d = deleter_;
+    }
+    if (d) d(id, size);
+  }
+
+  VolumeFormat fmt_;
+  std::mutex mu_;
+  uint64_t nextSlice_ = 0;
+  std::map<std::pair<Ino, uint32_t>, std::vector<SliceRecord>> chunks_;
+  std::map<std::pair<uint64_t, uint32_t>, int> refs_;
+  std::map<Ino, uint64_t> length_;
+  std::map<Ino, bool> removed_;
+  SliceDeleter deleter_;
+};
+
+}  // namespace slicefs::testing
