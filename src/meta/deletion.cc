@@ -14,6 +14,9 @@ void MetaImpl::SetSliceDeleter(SliceDeleter deleter) {
     std::lock_guard lk(deleterMu_);
     deleter_ = std::move(deleter);
   }
+  // Wait for calls of the previous deleter still running, so its owner may
+  // be destroyed once this returns.
+  { std::lock_guard call(deleterCallMu_); }
   sweepPending_ = true;
   NotifyBackground();
 }

@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <barrier>
 #include <fstream>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "common/encoding.h"
 #include "meta/meta_test_util.h"
 
 namespace slicefs::metatest {
@@ -71,6 +73,31 @@ void Worker(Meta& m, Ino d, Ino e, int id, int n, uint64_t seed, Outcome& out) {
       if (!st.ok()) return fail("unlink old " + *it, st);
       out.inD.erase(it);
     }
+    if (k % 10 == 5) {  // rmdir races with creates inside the directory
+      const std::string sd = "sd-" + std::to_string(k);
+      Ino sdIno = 0;
+      if (auto mk = m.Mkdir(root, d, sd, 0755, 0)) {
+        sdIno = mk->ino;
+      } else if (!mk.error().is(EEXIST)) {
+        return fail("mkdir " + sd, mk.error());
+      } else if (auto lk = m.Lookup(root, d, sd)) {
+        sdIno = lk->ino;
+      } else if (!lk.error().is(ENOENT)) {
+        return fail("lookup " + sd, lk.error());
+      }
+      if (sdIno) {
+        const std::string x = "x" + std::to_string(id);
+        auto c2 = m.Mknod(root, sdIno, x, S_IFREG | 0644, 0, 0);
+        if (c2 && rng() % 2) {
+          Status st = m.Unlink(root, sdIno, x);
+          if (!st.ok()) return fail("unlink " + sd + "/" + x, st);
+        } else if (!c2 && !c2.error().is(ENOENT)) {
+          return fail("create in " + sd, c2.error());
+        }
+      }
+      Status st = m.Rmdir(root, d, sd);
+      if (!st.ok() && !st.is(ENOTEMPTY) && !st.is(ENOENT)) return fail("rmdir " + sd, st);
+    }
     if (k % 10 == 0) {  // every worker races for the same name
       auto r = m.Mknod(root, d, "race-" + std::to_string(k), S_IFREG | 0644, 0, 0);
       if (r) {
@@ -95,6 +122,15 @@ std::set<std::string> ListAll(Meta& m, Ino dir) {
 }
 
 void VerifyOutcome(MetaTest* t, Meta& m, Ino d, Ino e, const std::vector<Outcome>& outs, int n) {
+  // No orphans from rmdir racing with creates; then remove the race dirs.
+  CheckInvariants(m.kv());
+  const Ctx root = Ctx::Root();
+  for (const auto& name : ListAll(m, d)) {
+    if (!name.starts_with("sd-")) continue;
+    auto sd = Must(m.Lookup(root, d, name));
+    for (const auto& x : ListAll(m, sd.ino)) EXPECT_OK(m.Unlink(root, sd.ino, x));
+    EXPECT_OK(m.Rmdir(root, d, name));
+  }
   std::set<std::string> wantD, wantE;
   int wins = 0;
   for (auto& o : outs) {
@@ -142,6 +178,65 @@ TEST_P(MetaTest, ConcurrentThreadsOnTwoClientsLoseNothing) {
   ASSERT_OK(dynamic_cast<MetaImpl&>(*other).FlushUsage());
   ASSERT_OK(impl().FlushUsage());
   VerifyOutcome(this, *meta_, d.ino, e.ino, outs, n);
+}
+
+// Rounds in lockstep: every thread tries to create a file inside a fresh
+// directory while one of them removes the directory. Either the rmdir fails
+// (ENOTEMPTY) or the creates fail (ENOENT); never both succeed, which would
+// leave files inside a deleted directory.
+TEST_P(MetaTest, RmdirRacingCreatesLeavesNoOrphans) {
+  auto other = OpenClient();
+  auto d = Must(meta_->Mkdir(root_, kRootIno, "D", 0755, 0));
+  const int rounds = GetParam() == "etcd" || GetParam() == "postgres" ? 40 : 100;
+  std::barrier sync(4);
+  std::vector<std::string> errors(4);
+  std::vector<Ino> dirs(rounds);
+  std::atomic<int> removed{0}, created{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; i++) {
+    threads.emplace_back([&, i] {
+      Meta& m = i % 2 ? *other : *meta_;
+      const Ctx root = Ctx::Root();
+      for (int r = 0; r < rounds; r++) {
+        const std::string name = "sd-" + std::to_string(r);
+        if (i == 0) {
+          auto mk = m.Mkdir(root, d.ino, name, 0755, 0);
+          if (!mk) errors[i] = mk.error().ToString();
+          else dirs[r] = mk->ino;
+        }
+        sync.arrive_and_wait();
+        if (i == 0) {
+          Status st = m.Rmdir(root, d.ino, name);
+          if (st.ok()) removed++;
+          else if (!st.is(ENOTEMPTY)) errors[i] = "rmdir: " + st.ToString();
+        } else {
+          // Vary who comes first: sometimes the creates start late.
+          if (r % 4 == 2) std::this_thread::sleep_for(std::chrono::microseconds(100 * i));
+          if (r % 4 == 3) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+          auto c = m.Mknod(root, dirs[r], "x" + std::to_string(i), S_IFREG | 0644, 0, 0);
+          if (c) created++;
+          else if (!c.error().is(ENOENT)) errors[i] = "create: " + c.error().ToString();
+        }
+        sync.arrive_and_wait();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& e : errors) EXPECT_EQ(e, "");
+  std::fprintf(stderr, "rmdir won %d of %d rounds, %d creates succeeded\n", removed.load(), rounds, created.load());
+  CheckInvariants(meta_->kv());
+  for (int r = 0; r < rounds; r++) {
+    if (meta_->Lookup(root_, d.ino, "sd-" + std::to_string(r))) continue;
+    size_t left = 0;
+    ASSERT_OK(meta_->kv().readOnly([&](KvTxn& tx) -> Status {
+      const std::string prefix = keys::EntryPrefix(dirs[r]);
+      auto kvs = tx.scan(prefix, PrefixEnd(prefix), 10);
+      if (!kvs) return kvs.error();
+      left = kvs->size();
+      return Status::OK();
+    }));
+    EXPECT_EQ(left, 0u) << "files left inside removed directory sd-" << r;
+  }
 }
 
 TEST_P(MetaTest, ConcurrentProcessesLoseNothing) {

@@ -86,7 +86,15 @@ VolumeScan CheckInvariants(KvStore& kv) {
       ADD_FAILURE() << "entry points to missing inode " << child;
       continue;
     }
-    for (auto& [p, t] : list) EXPECT_EQ(t, it->second.type) << "entry type of inode " << child;
+    for (auto& [p, t] : list) {
+      EXPECT_EQ(t, it->second.type) << "entry type of inode " << child;
+      auto pit = attrs.find(p);
+      if (pit == attrs.end()) {
+        ADD_FAILURE() << "orphan entry: inode " << child << " listed in missing directory " << p;
+      } else {
+        EXPECT_EQ(pit->second.type, FileType::kDir) << "entry inside non-directory " << p;
+      }
+    }
   }
   for (auto& [ino, a] : attrs) {
     if (ino != kRootIno && ino != kTrashIno) {

@@ -167,13 +167,29 @@ void MetaImpl::Apply(const TxnEffects& fx) {
 }
 
 void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed) {
-  SliceDeleter d;
   {
-    std::lock_guard lk(deleterMu_);
-    d = deleter_;
+    std::lock_guard call(deleterCallMu_);
+    SliceDeleter d;
+    {
+      std::lock_guard lk(deleterMu_);
+      d = deleter_;
+    }
+    if (d) {
+      for (auto& [id, size] : freed) d(id, size);
+      return;
+    }
   }
-  if (!d) return;
-  for (auto& [id, size] : freed) d(id, size);
+  // The deleter went away after the commit: record the slices again (count
+  // 0) so that a later client with a deleter removes them.
+  Status st = kv_->txn([&](KvTxn& tx) -> Status {
+    for (auto& [id, size] : freed) {
+      std::string key = keys::SliceRef(id, size);
+      ASSIGN_OR_RETURN(auto v, tx.get(key));
+      if (!v) tx.put(key, EncodeCounter(0));
+    }
+    return Status::OK();
+  });
+  if (!st.ok()) spdlog::warn("meta: re-recording {} freed slices: {}", freed.size(), st.ToString());
 }
 
 bool MetaImpl::IsOpen(Ino ino) {

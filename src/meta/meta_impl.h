@@ -207,6 +207,7 @@ class MetaImpl final : public Meta {
 
   std::mutex deleterMu_;
   SliceDeleter deleter_;
+  std::mutex deleterCallMu_;  // held while the deleter runs; SetSliceDeleter waits on it
   std::atomic<bool> sweepPending_{false};
 
   std::mutex bgMu_;
