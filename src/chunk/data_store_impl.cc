@@ -116,6 +116,7 @@ DataStats DataStoreImpl::Stats() const {
   s.compactions = compactions_;
   s.compactionsCanceled = compactionsCanceled_;
   s.slicesDeleted = slicesDeleted_;
+  s.readRetries = readRetries_;
   return s;
 }
 
