@@ -39,6 +39,8 @@ Status Classify(const HttpResponse& r, const std::string& what, const S3Config& 
       err.code == "ExpiredToken" || err.code == "RequestTimeTooSkewed")
     return Status::Error(EACCES, msg);
   if (r.status == 404) return Status::Error(ENOENT, msg);
+  if (err.code == "PermanentRedirect" || err.code == "AuthorizationHeaderMalformed" || r.status == 301)
+    return Status::Error(EIO, msg + "; is the region right? (current: " + cfg.region + ", set ?region=)");
   if (r.status == 501 || r.status == 405 || err.code == "NotImplemented" || err.code == "MethodNotAllowed")
     return Status::Error(ENOTSUP, msg);
   if (r.status == 429 || r.status >= 500 || RetryableCode(err.code)) return Status::Retryable(EIO, msg);
@@ -133,7 +135,6 @@ Result<std::string> S3Store::get(const std::string& key, uint64_t off, int64_t l
     if (len > 0) range += std::to_string(off + static_cast<uint64_t>(len) - 1);
     c.headers.emplace_back("Range", range);
   }
-  if (len > 0) c.maxResponseBytes = static_cast<size_t>(len) + 4096;
   auto r = send(c, "get " + key);
   if (!r) return Err(r.error());
   if (r->status == 416) return std::string();  // range starts past the end
