@@ -47,6 +47,7 @@ struct DataStats {
   uint64_t compactions = 0;       // successful chunk compactions
   uint64_t compactionsCanceled = 0;
   uint64_t slicesDeleted = 0;
+  uint64_t readRetries = 0;       // reads redone because a block vanished (compaction)
 };
 
 class DataStore {

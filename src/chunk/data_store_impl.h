@@ -179,7 +179,7 @@ class DataStoreImpl : public DataStore {
   std::map<std::pair<Ino, uint32_t>, uint32_t> commitsSinceCheck_;
 
   std::atomic<uint64_t> blocksUploaded_{0}, slicesCommitted_{0}, compactions_{0},
-      compactionsCanceled_{0}, slicesDeleted_{0};
+      compactionsCanceled_{0}, slicesDeleted_{0}, readRetries_{0};
 
   // Pools last: destroyed (drained) first.
   std::unique_ptr<WorkPool> uploadPool_;

@@ -367,6 +367,18 @@ TEST(DiskCache, EvictsWhenFullAndRebuildsIndexOnReopen) {
   EXPECT_EQ(*again->Get("vol/chunks/0/0/4_0_102400"), blk);
 }
 
+TEST(DiskCache, RespectsFreeSpaceFloor) {
+  TempDir dir;
+  // A floor no real disk satisfies: nothing may be cached.
+  auto c = *DiskCache::Open(dir.path(), 1ULL << 30, 0.99999);
+  c->Put("vol/chunks/0/0/1_0_5", std::string("hello"));
+  EXPECT_EQ(c->files(), 0u);
+  EXPECT_FALSE(c->Get("vol/chunks/0/0/1_0_5").has_value());
+  auto ok = *DiskCache::Open(dir.path(), 1ULL << 30, 0.0);
+  ok->Put("vol/chunks/0/0/1_0_5", std::string("hello"));
+  EXPECT_EQ(*ok->Get("vol/chunks/0/0/1_0_5"), "hello");
+}
+
 TEST(DataStore, SequentialReadPrefetchesAhead) {
   FakeMeta meta(Fmt(64));
   MemStore store;

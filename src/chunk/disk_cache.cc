@@ -151,6 +151,14 @@ void DiskCache::Put(const std::string& key, std::string_view data) {
     std::lock_guard lk(mu_);
     if (index_.count(path)) return;
   }
+  if (DiskTooFull()) {
+    // Below the free-space floor: make room from our own files, and skip
+    // caching when that is not enough (the disk is full of other data).
+    std::unique_lock lk(mu_);
+    EvictLocked(lk);
+    lk.unlock();
+    if (DiskTooFull()) return;
+  }
   std::string raw;
   raw.reserve(kHeader + key.size() + data.size());
   raw.append(kMagic, 4);

@@ -159,6 +159,7 @@ Result<size_t> DataStoreImpl::Read(Ino ino, uint64_t off, std::span<char> out, u
       st = ReadChunkRange(ino, chunk, cpos, m, out.data() + done, length, seq);
       // A block vanished: the chunk was compacted or truncated meanwhile.
       if (st.ok() || !st.is(ENOENT) || attempt >= 4) break;
+      readRetries_++;
       InvalidateChunk(ino, chunk);
     }
     if (!st.ok()) {

@@ -127,13 +127,13 @@ void DataStoreImpl::UploadBlock(WriterPtr fw, SlicePtr s, uint32_t b, BlockBuf* 
   // bb->data is immutable while the block is uploading.
   std::string key = BlockKey(s->id, b, static_cast<uint32_t>(bb->data.size()));
   Status st = store_.put(key, bb->data);
-  BlockData kept;
   uint64_t charged;
   {
     std::lock_guard lk(fw->mu);
     if (st.ok()) {
       bb->storedLen = static_cast<uint32_t>(bb->data.size());
-      kept = std::make_shared<const std::string>(std::move(bb->data));
+      // Not kept in the memory cache: written data would otherwise hold
+      // memCacheSize on top of bufferSize while streaming a big file.
       bb->data = std::string();
       bb->state = BlockState::kStored;
     } else {
@@ -146,10 +146,7 @@ void DataStoreImpl::UploadBlock(WriterPtr fw, SlicePtr s, uint32_t b, BlockBuf* 
     bb->charged = 0;
     s->uploading--;
   }
-  if (kept) {
-    blocksUploaded_++;
-    fetcher_.Remember(key, std::move(kept));
-  }
+  if (st.ok()) blocksUploaded_++;
   budget_.Release(charged);
   fw->cv.notify_all();
   NotifyCommitter(fw);

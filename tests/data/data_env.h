@@ -29,6 +29,9 @@ class DataEnv {
   virtual Status Remove(const std::string& name, Ino ino) = 0;
   // Flushes, drops the DataStore (and Meta), opens them again.
   virtual Status Reopen() = 0;
+  // A second client of the same volume (own Meta with its own session);
+  // ENOTSUP for the fake.
+  virtual Result<std::unique_ptr<Meta>> OpenOtherClient() { return Err(ENOTSUP, "single-client env"); }
   // The length a reader should pass: max(meta length, pending writes).
   uint64_t ReadLength(Ino ino) {
     auto l = Length(ino);

@@ -113,6 +113,14 @@ class RealEnv : public DataEnv {
     Close();
     return OpenClient();
   }
+  Result<std::unique_ptr<Meta>> OpenOtherClient() override {
+    auto kv = OpenKvStore(url_);
+    if (!kv) return Err(kv.error());
+    auto m = Meta::Open(std::move(*kv), MetaOptions{});
+    if (!m) return Err(m.error());
+    if (Status s = (*m)->NewSession(SessionInfo{"test2", "/data-test2", 2, "test"}); !s.ok()) return Err(s);
+    return std::move(*m);
+  }
 
  private:
   Status OpenClient() {
