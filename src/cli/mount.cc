@@ -145,10 +145,25 @@ int Serve(const MountArgs& a, int readyFd) {
   return served.ok() && fl.ok() ? 0 : 1;
 }
 
+// The background process runs in "/", so relative paths are resolved first.
+std::string Absolute(const std::string& p) {
+  if (p.empty() || p[0] == '/') return p;
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(p, ec);
+  return ec ? p : abs.lexically_normal().string();
+}
+
 void Run(MountArgs a) {
   auto mp = CheckMountpoint(a.mountpoint);
   if (!mp) throw CommandError(mp.error().message());
   a.mountpoint = *mp;
+  a.logFile = Absolute(a.logFile);
+  a.cacheDir = Absolute(a.cacheDir);
+  const std::string sqlite = "sqlite3://";
+  if (a.metaUrl.rfind(sqlite, 0) == 0 && a.metaUrl.size() > sqlite.size() &&
+      a.metaUrl[sqlite.size()] != '/') {
+    a.metaUrl = sqlite + Absolute(a.metaUrl.substr(sqlite.size()));
+  }
   if (a.cacheDir.empty()) {
     const char* home = std::getenv("HOME");
     a.cacheDir = std::string(home && *home ? home : "/tmp") + "/.slicefs/cache";
