@@ -2,14 +2,12 @@
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A TCP port on 127.0.0.1 that nothing listens on right now (a random port
+# in 20000-59999 whose connect is refused).
 free_port() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' && return
-  fi
   local p
-  for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 40000 ))
+  for _ in $(seq 1 500); do
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   die "no free port found"
@@ -31,5 +29,10 @@ wait_for() {
   done
 }
 
-# True when DIR/pid names a live process.
-running() { [ -s "$DIR/pid" ] && kill -0 "$(cat "$DIR/pid")" 2>/dev/null; }
+# True when DIR/pid names a live process (any, when it lists several).
+running() {
+  [ -s "$DIR/pid" ] || return 1
+  local p
+  for p in $(cat "$DIR/pid"); do kill -0 "$p" 2>/dev/null && return 0; done
+  return 1
+}

@@ -34,6 +34,7 @@
 
 #include "chunk/block_fetcher.h"
 #include "chunk/buffer_budget.h"
+#include "chunk/chunk_view.h"
 #include "chunk/data_store.h"
 #include "chunk/disk_cache.h"
 #include "chunk/mem_cache.h"
@@ -130,6 +131,8 @@ class DataStoreImpl : public DataStore {
   // ---- compaction ----
   void NoteCommit(Ino ino, uint32_t chunk);
   void ScheduleCompaction(Ino ino, uint32_t chunk);
+  Status CompactLocked(Ino ino, uint32_t index);
+  Status ReadView(const std::vector<ViewPiece>& view, uint64_t lo, uint64_t hi, char* dst);
 
   Meta* meta_;
   RetryStore store_;
@@ -171,6 +174,7 @@ class DataStoreImpl : public DataStore {
   std::unordered_map<Ino, Stream> streams_;
 
   std::mutex compactMu_;
+  std::condition_variable compactCv_;
   std::set<std::pair<Ino, uint32_t>> compacting_;
   std::map<std::pair<Ino, uint32_t>, uint32_t> commitsSinceCheck_;
 

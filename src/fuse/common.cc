@@ -81,7 +81,8 @@ void FillEntry(fuse_req_t req, const Entry& e, fuse_entry_param* p) {
   p->ino = e.ino;
   p->generation = 1;
   FillStat(e.ino, e.attr, &p->attr);
-  p->attr_timeout = o.attrTimeout;
+  // Attributes that include uncommitted writes change at commit: no caching.
+  p->attr_timeout = e.attr.type == FileType::kFile && Fs(req).vfs->Dirty(e.ino) ? 0 : o.attrTimeout;
   p->entry_timeout = e.attr.type == FileType::kDir ? o.dirEntryTimeout : o.entryTimeout;
 }
 
@@ -94,7 +95,8 @@ void ReplyEntry(fuse_req_t req, const Entry& e) {
 void ReplyAttr(fuse_req_t req, Ino ino, const Attr& a) {
   struct stat st;
   FillStat(ino, a, &st);
-  fuse_reply_attr(req, &st, Fs(req).opts.attrTimeout);
+  bool dirty = a.type == FileType::kFile && Fs(req).vfs->Dirty(ino);
+  fuse_reply_attr(req, &st, dirty ? 0 : Fs(req).opts.attrTimeout);
 }
 
 }  // namespace slicefs::fusead

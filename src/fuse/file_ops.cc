@@ -30,6 +30,13 @@ void Create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
 void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto r = V(req).Open(MakeCtx(req), ino, fi->flags);
   if (!r) return ReplyErr(req, r.error());
+  if (!r->keepCache) {
+    // Close-to-open: the file may have changed elsewhere, and the kernel
+    // may hold its old size for the attribute timeout. Drop the cached
+    // attributes (offset < 0: attributes only; pages are dropped by the
+    // open reply without keep_cache). Safe here: it takes no inode lock.
+    fuse_lowlevel_notify_inval_inode(Fs(req).se, ino, -1, 0);
+  }
   SetOpenFlags(*r, fi);
   if (fuse_reply_open(req, fi) != 0) (void)V(req).Release(fi->fh);
 }

@@ -177,6 +177,7 @@ class EtcdTxn : public KvTxn {
 
   // One range read at the transaction's revision (fixing it on first use).
   Result<std::vector<Row>> range(const std::string& fullBegin, const std::string& fullEnd, size_t limit);
+  Result<std::vector<Row>> parseRows(const json& rangeResponse);
   Result<std::vector<std::optional<std::string>>> fetchMany(std::span<const std::string> keys);
   Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim);
 
@@ -218,15 +219,17 @@ class EtcdKvStore : public KvStore {
     return r;
   }
 
+  // One request to each endpoint in turn until one answers.
   Status ping() {
     auto c = std::make_unique<HConn>();
-    RetryPolicy p;
-    p.maxRetryTime = std::chrono::milliseconds(cfg_.endpoints.size() * 3000);
-    return RetryTxn("etcd", p, [&]() -> Status {
+    Status st;
+    for (size_t i = 0; i < cfg_.endpoints.size(); i++) {
       json req = {{"key", B64(cfg_.ns)}, {"count_only", true}};
       auto r = call(*c, "/v3/kv/range", req);
-      return r ? Status::OK() : r.error();
-    });
+      if (r) return Status::OK();
+      st = r.error();
+    }
+    return Status::Error(st.code(), st.message());
   }
 
   const Config& cfg() const { return cfg_; }
@@ -261,6 +264,10 @@ Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, c
     rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
     if (!rev_) return Err(EIO, "etcd: reply without a revision");
   }
+  return parseRows(j);
+}
+
+Result<std::vector<EtcdTxn::Row>> EtcdTxn::parseRows(const json& j) {
   std::vector<Row> out;
   const size_t nsLen = s_.cfg().ns.size();
   if (auto it = j.find("kvs"); it != j.end()) {
@@ -275,17 +282,45 @@ Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, c
 }
 
 Result<std::vector<std::optional<std::string>>> EtcdTxn::fetchMany(std::span<const std::string> keys) {
-  // One range request per key, at the same revision: a consistent snapshot.
+  // A single key is one range request; several go as read-only Txns of up
+  // to 100 range requests (within etcd's default --max-txn-ops of 128), all
+  // at the transaction's revision.
   std::vector<std::optional<std::string>> out;
-  for (const auto& k : keys) {
-    std::string full = s_.cfg().ns + k;
-    ASSIGN_OR_RETURN(auto rows, range(full, "", 0));
+  const std::string& ns = s_.cfg().ns;
+  auto note = [&](const std::string& full, std::vector<Row>& rows) {
     if (rows.empty()) {
       out.push_back(std::nullopt);
       keyMods_.emplace(full, 0);
     } else {
       keyMods_.emplace(full, rows[0].mod);
       out.push_back(std::move(rows[0].value));
+    }
+  };
+  if (keys.size() == 1) {
+    std::string full = ns + keys[0];
+    ASSIGN_OR_RETURN(auto rows, range(full, "", 0));
+    note(full, rows);
+    return out;
+  }
+  constexpr size_t kPerTxn = 100;
+  for (size_t off = 0; off < keys.size(); off += kPerTxn) {
+    size_t n = std::min(kPerTxn, keys.size() - off);
+    json ops = json::array();
+    for (size_t i = 0; i < n; i++) {
+      json r = {{"key", B64(ns + keys[off + i])}};
+      if (rev_) r["revision"] = std::to_string(rev_);
+      ops.push_back({{"request_range", std::move(r)}});
+    }
+    ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/txn", json{{"success", std::move(ops)}}));
+    if (!rev_) {
+      rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
+      if (!rev_) return Err(EIO, "etcd: reply without a revision");
+    }
+    auto resp = j.find("responses");
+    if (resp == j.end() || !resp->is_array() || resp->size() != n) return Err(EIO, "etcd: unexpected txn reply");
+    for (size_t i = 0; i < n; i++) {
+      ASSIGN_OR_RETURN(auto rows, parseRows((*resp)[i].value("response_range", json::object())));
+      note(ns + keys[off + i], rows);
     }
   }
   return out;

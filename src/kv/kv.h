@@ -77,4 +77,12 @@ class KvStore {
 // missing databases and unreachable servers give a one-line error.
 Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url);
 
+struct KvOpenOptions {
+  // When false, an embedded database that does not exist yet (sqlite3 file)
+  // is not created: ENOENT instead (for commands that only read a volume,
+  // such as `status`). Server engines always need an existing database.
+  bool create = true;
+};
+Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url, const KvOpenOptions& options);
+
 }  // namespace slicefs

@@ -9,10 +9,12 @@
 
 namespace slicefs {
 
-Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url) {
+Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url) { return OpenKvStore(url, KvOpenOptions{}); }
+
+Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url, const KvOpenOptions& options) {
   ASSIGN_OR_RETURN(Url u, Url::Parse(url));
   if (u.scheme == "mem") return NewMemKvStore(u.path);
-  if (u.scheme == "sqlite3" || u.scheme == "sqlite") return OpenSqliteKvStore(u.path);
+  if (u.scheme == "sqlite3" || u.scheme == "sqlite") return OpenSqliteKvStore(u.path, options.create);
   if (u.scheme == "redis") return OpenRedisKvStore(u);
   if (u.scheme == "etcd") return OpenEtcdKvStore(u);
   if (u.scheme == "postgres" || u.scheme == "postgresql") return OpenPostgresKvStore(u);

@@ -1,6 +1,8 @@
 // OpenKvStore: URL dispatch and one-line errors for bad URLs and databases.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <chrono>
 #include <fstream>
 
 #include "kv/kv.h"
@@ -22,9 +24,36 @@ TEST(OpenKvStore, UnknownSchemeAndMalformedUrls) {
   ExpectOneLineError(OpenKvStore("sqlite3://"), EINVAL, "missing file path");
 }
 
+TEST(OpenKvStore, UnreachableServersFailFast) {
+  int port = testing::FreePort();
+  std::string hp = "127.0.0.1:" + std::to_string(port);
+  for (std::string url : {"redis://" + hp + "/1", "postgres://u:secret@" + hp + "/db", "etcd://" + hp + "/v"}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = OpenKvStore(url);
+    auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_FALSE(r.has_value()) << url;
+    EXPECT_TRUE(r.error().is(EIO)) << r.error().ToString();
+    EXPECT_EQ(r.error().message().find('\n'), std::string::npos) << r.error().ToString();
+    EXPECT_EQ(r.error().message().find("secret"), std::string::npos) << "password leaked: " << r.error().ToString();
+    EXPECT_LT(secs, 5.0) << url;
+  }
+  ExpectOneLineError(OpenKvStore("redis://" + hp + "/x"), EINVAL, "not a number");
+  ExpectOneLineError(OpenKvStore("postgres://" + hp), EINVAL, "missing database name");
+  ExpectOneLineError(OpenKvStore("redis://" + hp + "/1?prefix=a:b"), EINVAL, "prefix");
+}
+
 TEST(OpenKvStore, SqliteMissingDirectory) {
   testing::TempDir dir;
   ExpectOneLineError(OpenKvStore("sqlite3://" + dir.path() + "/no/such/dir/vol.db"), ENOENT, "does not exist");
+}
+
+TEST(OpenKvStore, SqliteNoCreate) {
+  testing::TempDir dir;
+  std::string url = "sqlite3://" + dir / "absent.db";
+  ExpectOneLineError(OpenKvStore(url, KvOpenOptions{.create = false}), ENOENT, "does not exist");
+  EXPECT_FALSE(std::filesystem::exists(dir / "absent.db"));
+  ASSERT_TRUE(OpenKvStore(url).has_value());
+  EXPECT_TRUE(OpenKvStore(url, KvOpenOptions{.create = false}).has_value());
 }
 
 TEST(OpenKvStore, SqliteNotADatabase) {

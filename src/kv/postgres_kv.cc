@@ -244,12 +244,15 @@ class PgKvStore : public KvStore {
     RetryPolicy p;
     p.maxRetryTime = std::chrono::milliseconds(10000);
     return RetryTxn("postgres", p, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
+      auto conn = pool_.acquire();
+      if (!conn) return Status::Error(conn.error().code(), conn.error().message());
+      auto c = std::move(*conn);
       auto r = c->exec("CREATE TABLE IF NOT EXISTS " + cfg_.table + " (k bytea PRIMARY KEY, v bytea NOT NULL)");
       if (!c->broken()) pool_.release(std::move(c));
       if (!r && r.error().message().find("SQLSTATE 23505") != std::string::npos)
         return Status::Conflict("postgres: concurrent table creation");
-      return r ? Status::OK() : r.error();
+      if (!r) return Status::Error(r.error().code(), r.error().message());  // unreachable: say so now
+      return Status::OK();
     });
   }
 

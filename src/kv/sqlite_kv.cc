@@ -232,11 +232,12 @@ class SqliteKvStore : public KvStore {
   Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
 
   Status dropAll() override {
-    return run([](KvTxn& t) -> Status {
-      ASSIGN_OR_RETURN(auto rows, t.scan("", "", 0));
-      for (const auto& kv : rows) t.del(kv.key);
-      return Status::OK();
-    }, false);
+    return RetryTxn("sqlite3", policy_, [&]() -> Status {
+      ASSIGN_OR_RETURN(auto conn, acquire());
+      Status st = conn->exec("DELETE FROM kv", "drop all keys");
+      release(std::move(conn));
+      return st;
+    });
   }
 
  private:
@@ -284,7 +285,7 @@ class SqliteKvStore : public KvStore {
 
 }  // namespace
 
-Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path) {
+Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path, bool create) {
   if (path.empty()) return Err(EINVAL, "sqlite3: empty database path (expected sqlite3://PATH)");
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -294,6 +295,7 @@ Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path) {
     return Err(ENOENT, "sqlite3: directory '" + dir.string() + "' of database '" + path + "' does not exist");
   }
   if (fs::is_directory(p, ec)) return Err(EISDIR, "sqlite3: '" + path + "' is a directory, not a database file");
+  if (!create && !fs::exists(p, ec)) return Err(ENOENT, "sqlite3: database '" + path + "' does not exist");
   auto c = Conn::Open(path, true);
   if (!c) {
     Status st = c.error();

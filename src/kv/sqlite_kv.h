@@ -27,7 +27,8 @@
 
 namespace slicefs {
 
-// Opens (creating when absent) the database file at `path`.
-Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path);
+// Opens the database file at `path`, creating it when absent if `create`
+// (else ENOENT).
+Result<std::unique_ptr<KvStore>> OpenSqliteKvStore(const std::string& path, bool create = true);
 
 }  // namespace slicefs

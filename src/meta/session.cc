@@ -138,7 +138,7 @@ Result<int> MetaImpl::CleanStaleSessions() {
       return Status::OK();
     }));
     if (removed) {
-      spdlog::info("meta: cleaned stale session {}", s.sid);
+      spdlog::debug("meta: cleaned stale session {}", s.sid);
       cleaned++;
     }
   }

@@ -38,11 +38,14 @@ struct FileHandle {
 
 // A directory stream: a snapshot of the listing built incrementally in name
 // order, so that the kernel's offsets (index + 1) stay stable while the
-// directory changes; offset 0 starts a fresh snapshot (rewinddir).
+// directory changes; offset 0 starts a fresh snapshot (rewinddir). Stream
+// index 0 is ".", 1 is "..". Only a window of recent entries is kept, so a
+// huge directory never sits whole in memory.
 struct DirHandle {
   Ino ino = 0;
   std::mutex mu;                  // guards the fields below
-  std::vector<DirEntry> entries;  // "." and ".." first, then names in order
+  std::vector<DirEntry> entries;  // entries[i] is stream index base + i
+  size_t base = 0;                // entries consumed long ago are dropped (bounded memory)
   std::string after;              // last name fetched from meta
   bool eof = false;
   bool loaded = false;            // "." and ".." are in entries

@@ -22,18 +22,29 @@ Result<std::unique_ptr<Vfs>> Vfs::Open(const std::string& metaUrl, const VfsOpti
   }
   auto store = OpenObjectStore(*fmt);
   if (!store) return Err(store.error().code(), "storage unreachable: " + store.error().message());
-  // Probe the storage so that an unreachable bucket fails the mount now,
-  // with a clear reason, rather than every later write.
-  auto probe = (*store)->head(UuidObjectKey(fmt->name));
-  if (!probe && !probe.error().is(ENOENT)) {
-    return Err(probe.error().code(),
-               "storage unreachable (" + (*store)->describe() + "): " + probe.error().message());
-  }
-  if (!probe) {
-    auto page = (*store)->list(fmt->name + "/", "", 1);
-    if (!page) {
-      return Err(page.error().code(),
-                 "storage unreachable (" + (*store)->describe() + "): " + page.error().message());
+  // Probe the storage so that an unreachable or wrong bucket fails the
+  // mount now, with a clear reason, rather than every later read. `format`
+  // wrote {volume}/slicefs_uuid (uncompressed) holding the volume's UUID.
+  {
+    VolumeFormat plainFmt = *fmt;
+    plainFmt.compression = "none";
+    auto plain = OpenObjectStore(plainFmt);
+    if (!plain) return Err(plain.error().code(), "storage unreachable: " + plain.error().message());
+    std::string key = UuidObjectKey(fmt->name);
+    auto uuid = (*plain)->get(key);
+    if (!uuid) {
+      if (uuid.error().is(ENOENT)) {
+        return Err(ENOENT, "storage " + (*store)->describe() + " does not hold volume '" +
+                               fmt->name + "' (no " + key + "): wrong bucket or storage unreachable");
+      }
+      return Err(uuid.error().code(),
+                 "storage unreachable (" + (*store)->describe() + "): " + uuid.error().message());
+    }
+    std::string have = *uuid;
+    while (!have.empty() && (have.back() == '\n' || have.back() == ' ')) have.pop_back();
+    if (have != fmt->uuid) {
+      return Err(EINVAL, "storage " + (*store)->describe() + " holds another volume named '" +
+                             fmt->name + "' (uuid " + have + ", expected " + fmt->uuid + ")");
     }
   }
   DataOptions dataOpts = opts.data;
@@ -78,6 +89,15 @@ Attr Vfs::Merge(Ino ino, Attr a) {
     }
   }
   return a;
+}
+
+bool Vfs::Dirty(Ino ino) {
+  if (data_->PendingLength(ino) > 0) return true;
+  if (auto st = handles_.Inode(ino)) {
+    std::lock_guard lk(st->mu);
+    return st->dirtyMtimeNs != 0;
+  }
+  return false;
 }
 
 void Vfs::NoteLength(Ino ino, uint64_t length) {

@@ -75,6 +75,10 @@ class Vfs {
   Result<StatFsInfo> StatFs(const Ctx& ctx, Ino ino);
   Result<Entry> Lookup(const Ctx& ctx, Ino parent, std::string_view name);
   Result<Attr> GetAttr(const Ctx& ctx, Ino ino);
+  // True while this client has writes to ino not yet committed: attributes
+  // returned now (merged) will change at commit, so callers should not let
+  // them be cached.
+  bool Dirty(Ino ino);
   // Changes the fields in toSet (SetAttrMask) and, with `size`, the length.
   // fh != 0 when the kernel passed an open handle (ftruncate: no permission
   // check for the size change).

@@ -31,7 +31,18 @@ Result<Attr> Vfs::SetAttr(const Ctx& ctx, Ino ino, uint32_t toSet, const Attr& i
     if (toSet == 0) return Merge(ino, a);
   }
   if (toSet == 0) return GetAttr(ctx, ino);
-  ASSIGN_OR_RETURN(Attr a, meta_->SetAttr(ctx, ino, toSet, in));
+  const Ctx* who = &ctx;
+  Ctx root = Ctx::Root();
+  if ((toSet & ~kSetCtime) == kSetMode && !ctx.isRoot()) {
+    // The kernel clears suid/sgid after a write or truncate by someone who
+    // is not the owner (FUSE does not forward its ATTR_FORCE). Dropping
+    // those bits is always allowed.
+    ASSIGN_OR_RETURN(Attr cur, meta_->GetAttr(ctx, ino));
+    if ((cur.mode & (S_ISUID | S_ISGID)) != 0 && in.mode == (cur.mode & ~uint32_t(S_ISUID | S_ISGID))) {
+      who = &root;
+    }
+  }
+  ASSIGN_OR_RETURN(Attr a, meta_->SetAttr(*who, ino, toSet, in));
   return Merge(ino, a);
 }
 

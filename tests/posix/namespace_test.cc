@@ -36,7 +36,10 @@ TEST_F(NamespaceTest, RenameFiles) {
   ASSERT_OK(mkdir(P("d").c_str(), 0755));
   ASSERT_OK(rename(P("b").c_str(), P("d/b2").c_str()));  // across directories
   EXPECT_EQ(ReadFile(P("d/b2")), "A");
-  EXPECT_ERRNO(EISDIR, rename(P("d/b2").c_str(), P("d").c_str()));
+  ASSERT_OK(mkdir(P("d/sub").c_str(), 0755));
+  EXPECT_ERRNO(EISDIR, rename(P("d/b2").c_str(), P("d/sub").c_str()));
+  // Onto its own ancestor: the kernel says ENOTEMPTY.
+  EXPECT_ERRNO(ENOTEMPTY, rename(P("d/b2").c_str(), P("d").c_str()));
   ASSERT_OK(rename(P("d/b2").c_str(), P("d/b2").c_str()));  // same name: no-op
   ASSERT_TRUE(WriteFile(P("h1"), "H"));
   ASSERT_OK(link(P("h1").c_str(), P("h2").c_str()));
@@ -244,6 +247,36 @@ TEST_F(NamespaceTest, ReaddirSeesEveryStableEntryDuringChanges) {
   }
   closedir(d);
   EXPECT_TRUE(found);
+}
+
+TEST_F(NamespaceTest, LargeDirectoryListsEveryEntryOnce) {
+  // More entries than a directory handle keeps in memory at once.
+  constexpr int kN = 9000;
+  for (int i = 0; i < kN; i++) {
+    ASSERT_OK(mknod(P("n" + std::to_string(i)).c_str(), S_IFREG | 0644, 0));
+  }
+  DIR* d = opendir(dir_.c_str());
+  ASSERT_NE(d, nullptr);
+  std::map<std::string, int> seen;
+  long mid = -1;
+  std::string atMid;
+  int count = 0;
+  while (auto* e = readdir(d)) {
+    seen[e->d_name]++;
+    if (++count == 100) {
+      mid = telldir(d);
+    } else if (count == 101) {
+      atMid = e->d_name;
+    }
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kN + 2));
+  for (auto& [n, c] : seen) EXPECT_EQ(c, 1) << n;
+  // Seeking back before the kept window still resumes at the right entry.
+  seekdir(d, mid);
+  auto* e = readdir(d);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->d_name, atMid);
+  closedir(d);
 }
 
 }  // namespace

@@ -66,12 +66,12 @@ void StopAll() {
   g_servers->clear();
 }
 
-// A detached watchdog that stops the server and removes its directory when
-// this process dies without running its exit handlers (crash, kill -9).
-void StartWatchdog(const std::string& dir) {
+// A detached watchdog that stops the server in srvDir and removes rmDir
+// when this process dies without running its exit handlers (crash, kill -9).
+void StartWatchdog(const std::string& srvDir, const std::string& rmDir) {
   std::string cmd = "setsid bash -c 'while kill -0 " + std::to_string(getpid()) +
-                    " 2>/dev/null; do sleep 1; done; " + ScriptDir() + "/stop.sh " + Quote(dir + "/srv") +
-                    "; rm -rf " + Quote(dir) + "' </dev/null >/dev/null 2>&1 &";
+                    " 2>/dev/null; do sleep 1; done; " + ScriptDir() + "/stop.sh " + Quote(srvDir) +
+                    "; rm -rf " + Quote(rmDir) + "' </dev/null >/dev/null 2>&1 &";
   (void)std::system(cmd.c_str());
 }
 
@@ -97,7 +97,7 @@ Result<std::string> ServerUrl(const std::string& kind) {
   s.kind = kind;
   s.dir = MakeTempDir("slicefs-" + kind);
   s.owner = getpid();
-  StartWatchdog(s.dir);
+  StartWatchdog(s.dir + "/srv", s.dir);
   auto url = RunCommand(ScriptDir() + "/start-" + kind + ".sh " + Quote(s.dir + "/srv") + " 2>>" +
                         Quote(s.dir + "/start.err"));
   if (!url) {
@@ -146,6 +146,24 @@ Result<std::string> FreshEngineUrl(const std::string& engine) {
 Result<std::unique_ptr<KvStore>> OpenFreshEngine(const std::string& engine) {
   ASSIGN_OR_RETURN(auto url, FreshEngineUrl(engine));
   return OpenKvStore(url);
+}
+
+Result<std::string> StartServerScript(const std::string& kind, const std::string& dir, const std::string& args) {
+  if (!ServerInstalled(kind)) return Err(ENOTSUP, kind + " server is not installed on this machine");
+  StartWatchdog(dir, dir);
+  auto url = RunCommand(ScriptDir() + "/start-" + kind + ".sh " + Quote(dir) + " " + args + " 2>>" +
+                        Quote(dir + ".start.err"));
+  if (!url) {
+    (void)StopServerScript(dir);
+    auto err = RunCommand("cat " + Quote(dir + ".start.err"));
+    return Err(EIO, "starting " + kind + " failed: " + (err ? *err : url.error().message()));
+  }
+  return url;
+}
+
+Status StopServerScript(const std::string& dir) {
+  auto r = RunCommand(ScriptDir() + "/stop.sh " + Quote(dir) + " >/dev/null 2>&1");
+  return r ? Status::OK() : r.error();
 }
 
 std::string EngineParamName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }

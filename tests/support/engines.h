@@ -52,6 +52,13 @@ std::string EngineParamName(const ::testing::TestParamInfo<std::string>& info);
 // directory). ENOTSUP for engines without a server. For recovery tests.
 Status RestartEngineServer(const std::string& engine);
 
+// Runs scripts/servers/start-<kind>.sh DIR ARGS... (kind: redis, postgres,
+// etcd) and returns the URL it printed. ENOTSUP when the server is not
+// installed. A watchdog stops it should this process die; otherwise the
+// caller stops it with StopServerScript(DIR) (stop.sh).
+Result<std::string> StartServerScript(const std::string& kind, const std::string& dir, const std::string& args = "");
+Status StopServerScript(const std::string& dir);
+
 }  // namespace slicefs::testing
 
 // Declares `std::unique_ptr<KvStore> var` holding a fresh store of `engine`,

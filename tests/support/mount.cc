@@ -110,6 +110,7 @@ TestMount::TestMount(VolumeSpec spec) : tmp_("slicefs-mnt"), spec_(std::move(spe
   chmod(tmp_.path().c_str(), 0755);
   if (spec_.metaUrl.empty()) spec_.metaUrl = "sqlite3://" + tmp_.path() + "/meta.db";
   if (spec_.bucket.empty() && spec_.storage == "file") spec_.bucket = tmp_.path() + "/bucket";
+  formatted_ = spec_.formatted;
   mnt_ = tmp_.path() + "/mnt";
   log_ = tmp_.path() + "/mount.log";
   mkdir(mnt_.c_str(), 0755);

@@ -26,6 +26,7 @@ struct VolumeSpec {
   std::string name = "testvol";
   std::vector<std::string> formatArgs = {"--trash-days", "0"};  // extra `format` args
   std::vector<std::string> mountArgs;   // extra `mount` args (allow_other is always set)
+  bool formatted = false;  // the volume exists already (a second mount of it)
 };
 
 // Runs the slicefs binary with args; captures stdout+stderr into *out.

@@ -1,0 +1,147 @@
+// slicefs format META-URL NAME: writes the volume format and the root into a
+// metadata engine and prepares the object storage. Refuses an existing
+// volume unless --force (which updates the settings of the same volume).
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli/command.h"
+#include "kv/kv.h"
+#include "meta/meta.h"
+#include "object/storage_setup.h"
+
+namespace slicefs::cli {
+namespace {
+
+struct FormatArgs {
+  std::string metaUrl;
+  std::string name;
+  std::string storage = "file";
+  std::string bucket;
+  std::string accessKey;
+  std::string secretKey;
+  std::string sessionToken;
+  std::string blockSize = "4M";
+  std::string compress = "none";
+  bool hashPrefix = false;
+  uint32_t trashDays = 1;
+  std::string capacity = "0";
+  uint64_t inodes = 0;
+  bool force = false;
+};
+
+// "4M", "512K", "4096" (a plain number is in `unit` bytes) -> bytes.
+Result<uint64_t> ParseSize(const std::string& text, uint64_t unit, const std::string& what) {
+  if (text.empty()) return Err(EINVAL, what + " is empty");
+  size_t i = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) i++;
+  if (i == 0) return Err(EINVAL, "bad " + what + " '" + text + "' (expected e.g. 4M, 512K, 10G)");
+  uint64_t n;
+  try {
+    n = std::stoull(text.substr(0, i));
+  } catch (...) {
+    return Err(EINVAL, "bad " + what + " '" + text + "'");
+  }
+  std::string suffix = text.substr(i);
+  if (!suffix.empty() && (suffix.back() == 'B' || suffix.back() == 'b')) suffix.pop_back();
+  if (!suffix.empty() && (suffix.back() == 'i')) suffix.pop_back();
+  uint64_t mult = unit;
+  if (suffix.size() == 1) {
+    switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
+      case 'K': mult = 1ULL << 10; break;
+      case 'M': mult = 1ULL << 20; break;
+      case 'G': mult = 1ULL << 30; break;
+      case 'T': mult = 1ULL << 40; break;
+      case 'P': mult = 1ULL << 50; break;
+      default: return Err(EINVAL, "bad " + what + " suffix in '" + text + "' (K, M, G, T, P)");
+    }
+  } else if (!suffix.empty()) {
+    return Err(EINVAL, "bad " + what + " '" + text + "' (expected e.g. 4M, 512K, 10G)");
+  }
+  if (n > UINT64_MAX / mult) return Err(EINVAL, what + " '" + text + "' is too large");
+  return n * mult;
+}
+
+std::string EnvOr(const std::string& value, const char* env) {
+  if (!value.empty()) return value;
+  const char* v = std::getenv(env);
+  return v ? v : "";
+}
+
+void RunFormat(const FormatArgs& args) {
+  VolumeFormat fmt;
+  fmt.name = args.name;
+  fmt.storage = args.storage;
+  fmt.bucket = args.bucket;
+  if (fmt.storage == "file") {
+    if (fmt.bucket.empty()) {
+      const char* home = std::getenv("HOME");
+      fmt.bucket = std::string(home && *home ? home : "/tmp") + "/.slicefs/local";
+    }
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(fmt.bucket, ec);
+    if (!ec) fmt.bucket = abs.lexically_normal().string();
+  }
+  fmt.accessKey = EnvOr(args.accessKey, "AWS_ACCESS_KEY_ID");
+  fmt.secretKey = EnvOr(args.secretKey, "AWS_SECRET_ACCESS_KEY");
+  fmt.sessionToken = EnvOr(args.sessionToken, "AWS_SESSION_TOKEN");
+  uint64_t block = Check(ParseSize(args.blockSize, 1ULL << 10, "block size"));
+  if (block % 1024 != 0) throw CommandError("block size must be a multiple of 1 KiB");
+  fmt.blockSizeKiB = static_cast<uint32_t>(std::min<uint64_t>(block >> 10, UINT32_MAX));
+  fmt.compression = args.compress;
+  fmt.hashPrefix = args.hashPrefix;
+  fmt.trashDays = args.trashDays;
+  fmt.capacity = Check(ParseSize(args.capacity, 1ULL << 30, "capacity"));
+  fmt.inodes = args.inodes;
+  fmt.uuid = GenerateUuid();
+  Check(fmt.Validate());
+
+  auto kv = Check(OpenKvStore(args.metaUrl));
+  auto existing = Meta::LoadFormat(*kv);
+  if (existing) {
+    if (!args.force)
+      throw CommandError("volume '" + existing->name + "' is already formatted in this database (use --force to update its settings)");
+    if (existing->name != fmt.name)
+      throw CommandError("the database holds volume '" + existing->name + "', not '" + fmt.name + "'");
+    fmt.uuid = existing->uuid;
+  } else if (!existing.error().is(ENOENT)) {
+    Check(existing.error(), "reading the existing format");
+  }
+  // === Storage hook (team data): creates the bucket and writes the UUID object.
+  Check(PrepareStorage(fmt), "preparing storage");
+  Check(Meta::Format(*kv, fmt, args.force), "formatting");
+  std::printf("volume %s formatted (uuid %s) in %s\n", fmt.name.c_str(), fmt.uuid.c_str(), kv->name().c_str());
+  std::printf("%s\n", fmt.ToJson(/*redactSecrets=*/true).c_str());
+}
+
+void Setup(CLI::App& app) {
+  auto args = std::make_shared<FormatArgs>();
+  auto* cmd = app.add_subcommand("format", "Format a volume: write its settings and root into META-URL");
+  cmd->add_option("META-URL", args->metaUrl, "metadata engine, e.g. sqlite3://vol.db, redis://host:6379/1")->required();
+  cmd->add_option("NAME", args->name, "volume name ([a-z0-9-], 3..63 characters)")->required();
+  cmd->add_option("--storage", args->storage, "object storage: file, s3 or mem")
+      ->check(CLI::IsMember({"file", "s3", "mem"}));
+  cmd->add_option("--bucket", args->bucket,
+                  "a directory for file storage (default ~/.slicefs/local), an endpoint URL for s3");
+  cmd->add_option("--access-key", args->accessKey, "access key (default $AWS_ACCESS_KEY_ID)");
+  cmd->add_option("--secret-key", args->secretKey, "secret key (default $AWS_SECRET_ACCESS_KEY)");
+  cmd->add_option("--session-token", args->sessionToken, "session token (default $AWS_SESSION_TOKEN)");
+  cmd->add_option("--block-size", args->blockSize, "block size, 64K..16M; a plain number is KiB")
+      ->capture_default_str();
+  cmd->add_option("--compress", args->compress, "block compression: none, lz4 or zstd")
+      ->check(CLI::IsMember({"none", "lz4", "zstd"}))
+      ->capture_default_str();
+  cmd->add_flag("--hash-prefix", args->hashPrefix, "spread object keys over 256 hash prefixes");
+  cmd->add_option("--trash-days", args->trashDays, "days deleted files stay in .trash (0 disables)")
+      ->capture_default_str();
+  cmd->add_option("--capacity", args->capacity, "space limit, e.g. 100G; a plain number is GiB (0 = unlimited)");
+  cmd->add_option("--inodes", args->inodes, "inode limit (0 = unlimited)");
+  cmd->add_flag("--force", args->force, "update the settings of an existing volume of the same name");
+  cmd->callback([args] { RunFormat(*args); });
+}
+
+}  // namespace
+
+REGISTER_COMMAND("format", Setup);
+
+}  // namespace slicefs::cli

@@ -1,0 +1,61 @@
+// slicefs status META-URL: the volume format (secrets redacted), usage and
+// the live sessions, as JSON.
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "cli/command.h"
+#include "common/url.h"
+#include "kv/kv.h"
+#include "meta/meta.h"
+
+namespace slicefs::cli {
+namespace {
+
+void RunStatus(const std::string& metaUrl) {
+  auto url = Check(Url::Parse(metaUrl));
+  if (url.scheme == "sqlite3" || url.scheme == "sqlite") {
+    std::error_code ec;
+    if (!url.path.empty() && !std::filesystem::exists(url.path, ec))
+      throw CommandError("database '" + url.path + "' does not exist: volume not formatted");
+  }
+  auto kv = Check(OpenKvStore(metaUrl));
+  auto fmt = Meta::LoadFormat(*kv);
+  if (!fmt) {
+    if (fmt.error().is(ENOENT)) throw CommandError("volume not formatted in " + url.Redacted());
+    Check(fmt.error(), "reading the format");
+  }
+  MetaOptions opts;
+  opts.readOnly = true;
+  auto meta = Check(Meta::Open(std::move(kv), opts));
+  auto sessions = Check(meta->ListSessions());
+  auto usage = Check(meta->StatFs(Ctx::Root(), kRootIno));
+
+  nlohmann::ordered_json out;
+  out["Setting"] = nlohmann::ordered_json::parse(fmt->ToJson(/*redactSecrets=*/true));
+  out["Usage"] = {{"usedSpace", usage.totalSpace - usage.availSpace}, {"usedInodes", usage.usedInodes}};
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& s : sessions) {
+    list.push_back({{"sid", s.sid},
+                    {"expire", s.expireSec},
+                    {"hostname", s.info.hostname},
+                    {"mountPoint", s.info.mountPoint},
+                    {"processId", s.info.processId},
+                    {"version", s.info.version}});
+  }
+  out["Sessions"] = list;
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
+void Setup(CLI::App& app) {
+  auto metaUrl = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("status", "Show a volume's settings, usage and live sessions as JSON");
+  cmd->add_option("META-URL", *metaUrl, "metadata engine, e.g. sqlite3://vol.db")->required();
+  cmd->callback([metaUrl] { RunStatus(*metaUrl); });
+}
+
+}  // namespace
+
+REGISTER_COMMAND("status", Setup);
+
+}  // namespace slicefs::cli

@@ -1,0 +1,52 @@
+// A volume for data-path integration tests: a Meta, an object store and a
+// DataStore over them, with one regular file to work on, that can be closed
+// and reopened on the same metadata and bucket (a client restart).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "chunk/data_store.h"
+#include "meta/meta.h"
+#include "object/object_store.h"
+#include "support/test_util.h"
+
+namespace slicefs::testing {
+
+class DataEnv {
+ public:
+  virtual ~DataEnv() = default;
+  virtual std::string name() const = 0;
+  virtual Meta& meta() = 0;
+  virtual DataStore& data() = 0;
+  virtual ObjectStore& store() = 0;
+  // A new empty regular file.
+  virtual Result<Ino> NewFile(const std::string& name) = 0;
+  // The file length as Meta knows it.
+  virtual Result<uint64_t> Length(Ino ino) = 0;
+  virtual Status Truncate(Ino ino, uint64_t length) = 0;
+  // Deletes the file (unlink in the root directory for a real Meta).
+  virtual Status Remove(const std::string& name, Ino ino) = 0;
+  // Flushes, drops the DataStore (and Meta), opens them again.
+  virtual Status Reopen() = 0;
+  // The length a reader should pass: max(meta length, pending writes).
+  uint64_t ReadLength(Ino ino) {
+    auto l = Length(ino);
+    uint64_t len = l ? *l : 0;
+    return std::max(len, data().PendingLength(ino));
+  }
+};
+
+struct DataEnvOptions {
+  std::string meta = "fake";     // fake | mem | sqlite3
+  std::string storage = "file";  // file | mem
+  uint32_t blockSizeKiB = 64;
+  bool hashPrefix = false;
+  uint32_t trashDays = 0;
+  DataOptions data;
+};
+
+// ENOTSUP when the requested meta kind is not built.
+Result<std::unique_ptr<DataEnv>> MakeDataEnv(const DataEnvOptions& opts, const std::string& dir);
+
+}  // namespace slicefs::testing
