@@ -8,7 +8,8 @@
 #    object exactly {blocksize} bytes;
 #  - the S3 server stops and restarts during a stream of fsync'd writes:
 #    each write succeeds or fails with an error, and after a remount every
-#    file whose write succeeded reads back exactly.
+#    file whose write succeeded reads back exactly;
+#  - mount with the S3 server down fails with one line in bounded time.
 #   tests/s3_volume_test.sh PATH/TO/slicefs
 set -uo pipefail
 SLICEFS=${1:?usage: s3_volume_test.sh SLICEFS_BINARY}
@@ -134,4 +135,15 @@ for i in $(cat "$WORK/ok"); do
   cmp -s "$WORK/f$i" "$MNT/fault/f$i" || fail "fault/f$i was written OK but reads back differently"
 done
 doumount
+
+# 6. Mount with the S3 server down: one clear line, non-zero exit, bounded time.
+"$ROOT/scripts/servers/stop.sh" "$WORK/s3"
+T0=$(date +%s)
+"$SLICEFS" mount "$META" "$MNT" -d --cache-dir "$WORK/cache" >"$WORK/out" 2>"$WORK/err" \
+  && fail "mount succeeded with the S3 server down"
+[ $(( $(date +%s) - T0 )) -le 60 ] || fail "mount with the server down took more than 60 s"
+mountpoint -q "$MNT" && fail "mounted anyway"
+[ "$(grep -c . "$WORK/err")" -eq 1 ] || { cat "$WORK/err"; fail "mount: expected one error line"; }
+grep -q "127.0.0.1:$PORT" "$WORK/err" || { cat "$WORK/err"; fail "mount error does not name the endpoint"; }
+echo "mount with the server down -> $(cat "$WORK/err")"
 echo "s3_volume_test: OK"

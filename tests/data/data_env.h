@@ -42,7 +42,7 @@ class DataEnv {
 
 struct DataEnvOptions {
   std::string meta = "fake";     // fake | mem | sqlite3
-  std::string storage = "file";  // file | mem
+  std::string storage = "file";  // file | mem | s3 (a fresh bucket on the shared s3rver)
   uint32_t blockSizeKiB = 64;
   bool hashPrefix = false;
   uint32_t trashDays = 0;

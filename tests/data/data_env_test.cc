@@ -10,6 +10,7 @@
 #include "object/open_store.h"
 #include "object/storage_setup.h"
 #include "support/fake_meta.h"
+#include "support/s3_server.h"
 #include "data/data_env.h"
 
 namespace slicefs::testing {
@@ -21,6 +22,13 @@ VolumeFormat FormatFor(const DataEnvOptions& o, const std::string& dir) {
   f.uuid = "0000-data-test";
   f.storage = o.storage;
   f.bucket = o.storage == "file" ? dir + "/bucket" : dir;  // mem: unique per test dir
+  if (o.storage == "s3") {  // a fresh bucket on the shared s3rver (empty URL if unavailable)
+    static std::atomic<int> seq{0};
+    S3Server* server = SharedS3Server();
+    f.bucket = server ? server->bucketUrl("data-" + std::to_string(::getpid()) + "-" + std::to_string(seq++)) : "";
+    f.accessKey = S3Server::kAccessKey;
+    f.secretKey = S3Server::kSecretKey;
+  }
   f.blockSizeKiB = o.blockSizeKiB;
   f.hashPrefix = o.hashPrefix;
   f.trashDays = o.trashDays;
@@ -151,6 +159,10 @@ class RealEnv : public DataEnv {
 }  // namespace
 
 Result<std::unique_ptr<DataEnv>> MakeDataEnv(const DataEnvOptions& opts, const std::string& dir) {
+  if (opts.storage == "s3") {
+    std::string why;
+    if (!SharedS3Server(&why)) return Err(ENOTSUP, "s3rver unavailable: " + why);
+  }
   if (opts.meta == "fake") {
     auto env = std::make_unique<FakeEnv>(opts, dir);
     if (Status s = env->Init(); !s.ok()) return Err(s);

@@ -146,7 +146,7 @@ TEST_P(RandomIo, MatchesByteArrayModel) {
   ASSERT_NO_FATAL_FAILURE(CheckWhole(env, ino, model, "after reopen"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Data, RandomIo, ::testing::Values("fake_mem", "sqlite3_file", "mem_mem"));
+INSTANTIATE_TEST_SUITE_P(Data, RandomIo, ::testing::Values("fake_mem", "sqlite3_file", "mem_mem", "sqlite3_s3"));
 
 }  // namespace
 }  // namespace slicefs::testing

@@ -1,5 +1,10 @@
 #include "support/mount.h"
 
+#include <atomic>
+#include <cstdlib>
+
+#include "support/s3_server.h"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -110,6 +115,16 @@ TestMount::TestMount(VolumeSpec spec) : tmp_("slicefs-mnt"), spec_(std::move(spe
   chmod(tmp_.path().c_str(), 0755);
   if (spec_.metaUrl.empty()) spec_.metaUrl = "sqlite3://" + tmp_.path() + "/meta.db";
   if (spec_.bucket.empty() && spec_.storage == "file") spec_.bucket = tmp_.path() + "/bucket";
+  if (spec_.bucket.empty() && spec_.storage == "s3") {
+    // A fresh bucket on the process-wide s3rver (format creates it). If
+    // s3rver is unavailable the bucket stays empty and format fails loudly.
+    static std::atomic<int> seq{0};
+    if (S3Server* server = SharedS3Server()) {
+      spec_.bucket = server->bucketUrl("mnt-" + std::to_string(getpid()) + "-" + std::to_string(seq++));
+      spec_.formatArgs.insert(spec_.formatArgs.end(),
+                              {"--access-key", S3Server::kAccessKey, "--secret-key", S3Server::kSecretKey});
+    }
+  }
   formatted_ = spec_.formatted;
   mnt_ = tmp_.path() + "/mnt";
   log_ = tmp_.path() + "/mount.log";
@@ -196,7 +211,10 @@ std::string MountedTest::skipReason_;
 void MountedTest::SetUpTestSuite() {
   skipReason_.clear();
   if (!FuseAvailable(&skipReason_)) return;
-  mount_ = new TestMount();
+  // SLICEFS_TEST_STORAGE=s3 runs every mounted suite on s3rver storage.
+  VolumeSpec spec;
+  if (const char* st = std::getenv("SLICEFS_TEST_STORAGE"); st && *st) spec.storage = st;
+  mount_ = new TestMount(spec);
   Status st = mount_->Mount();
   if (!st.ok()) {
     skipReason_ = "mount failed: " + st.ToString();

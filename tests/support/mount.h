@@ -21,7 +21,7 @@ namespace slicefs::testing {
 
 struct VolumeSpec {
   std::string metaUrl;          // empty: sqlite3://<tmp>/meta.db
-  std::string storage = "file";
+  std::string storage = "file";  // file, mem or s3 (s3: a fresh bucket on the shared s3rver)
   std::string bucket;           // empty: <tmp>/bucket (file storage)
   std::string name = "testvol";
   std::vector<std::string> formatArgs = {"--trash-days", "0"};  // extra `format` args
