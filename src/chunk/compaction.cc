@@ -31,12 +31,17 @@ void DataStoreImpl::ScheduleCompaction(Ino ino, uint32_t chunk) {
     if (!compacting_.insert({ino, chunk}).second) return;
   }
   compactPool_->Submit([this, ino, chunk] {
-    auto recs = meta_->ReadChunk(ino, chunk);
-    if (recs && recs->size() > opts_.compactThreshold) {
+    // A concurrent truncate or another client's compaction cancels an
+    // attempt; try again a couple of times on the fresh records.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      auto recs = meta_->ReadChunk(ino, chunk);
+      if (!recs || recs->size() <= opts_.compactThreshold) break;
       Status st = CompactLocked(ino, chunk);
-      if (!st.ok() && !st.is(ECANCELED) && !st.is(ENOENT)) {
+      if (st.is(ECANCELED)) continue;
+      if (!st.ok() && !st.is(ENOENT)) {
         spdlog::warn("compact inode {} chunk {}: {}", ino, chunk, st.ToString());
       }
+      break;
     }
     {
       std::lock_guard lk(compactMu_);

@@ -173,8 +173,10 @@ class Meta {
   // inoOut (no data is copied; slices gain references). Returns bytes copied.
   virtual Result<uint64_t> CopyFileRange(const Ctx& ctx, Ino inoIn, uint64_t offIn, Ino inoOut,
                                          uint64_t offOut, uint64_t len) = 0;
-  // Replaces the chunk's records with `replacement` iff they still equal
-  // `expected` (compaction). ECANCELED if the chunk changed meanwhile.
+  // Replaces the chunk's records `expected` with `replacement` (compaction)
+  // iff the current records still begin with `expected`; records appended
+  // after them are kept after `replacement`. ECANCELED if the chunk changed
+  // otherwise (e.g. truncated) meanwhile.
   // References of slices no longer used are dropped.
   virtual Status CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRecord>& expected,
                               const std::vector<SliceRecord>& replacement) = 0;

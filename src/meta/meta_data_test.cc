@@ -184,13 +184,22 @@ TEST_P(MetaTest, CompactChunkSwapsOnlyUnchangedRecords) {
   ASSERT_OK(meta_->WriteSlice(f.ino, 0, SliceRecord{50, b, 100, 0, 100}, 1));
   auto expected = Must(meta_->ReadChunk(f.ino, 0));
   std::vector<SliceRecord> replacement{{0, c, 150, 0, 150}};
-  EXPECT_ERRNO(meta_->CompactChunk(f.ino, 0, {expected[0]}, replacement), ECANCELED);
+  EXPECT_ERRNO(meta_->CompactChunk(f.ino, 0, {expected[1]}, replacement), ECANCELED);
+  // A record appended after `expected` was read survives, after the replacement.
+  uint64_t d = Must(meta_->NewSliceId());
+  SliceRecord later{120, d, 10, 0, 10};
+  ASSERT_OK(meta_->WriteSlice(f.ino, 0, later, 1));
   ASSERT_OK(meta_->CompactChunk(f.ino, 0, expected, replacement));
-  EXPECT_EQ(Must(meta_->ReadChunk(f.ino, 0)), replacement);
+  EXPECT_EQ(Must(meta_->ReadChunk(f.ino, 0)), (std::vector<SliceRecord>{replacement[0], later}));
+  EXPECT_EQ(log.count(d), 0u);
   EXPECT_EQ(log.count(a), 1u);
   EXPECT_EQ(log.count(b), 1u);
   EXPECT_EQ(Refs(meta_->kv(), c, 150), 1);
   EXPECT_ERRNO(meta_->CompactChunk(f.ino, 0, expected, replacement), ECANCELED);
+  // A truncate trims records in place: a compaction read before it cancels.
+  auto before = Must(meta_->ReadChunk(f.ino, 0));
+  ASSERT_OK(meta_->Truncate(root_, f.ino, 60, false));
+  EXPECT_ERRNO(meta_->CompactChunk(f.ino, 0, before, {{0, c, 150, 0, 150}}), ECANCELED);
   EXPECT_ERRNO(meta_->CompactChunk(31313131, 0, {}, {}), ENOENT);
 }
 

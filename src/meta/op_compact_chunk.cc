@@ -1,4 +1,5 @@
 // CompactChunk: compare-and-swap of a chunk's record list (compaction).
+#include <algorithm>
 #include <map>
 
 #include "meta/meta_impl.h"
@@ -22,11 +23,18 @@ Status MetaImpl::CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRe
     if (v) {
       ASSIGN_OR_RETURN(cur, DecodeSliceRecords(*v));
     }
-    if (cur != expected) return Status::Error(ECANCELED, "chunk changed during compaction");
-    if (replacement.empty()) {
+    // Records appended since `expected` was read (later writes) stay after
+    // the replacement: they win over it just as they won over `expected`.
+    // Any other change (truncate trims records in place) cancels.
+    if (cur.size() < expected.size() || !std::equal(expected.begin(), expected.end(), cur.begin())) {
+      return Status::Error(ECANCELED, "chunk changed during compaction");
+    }
+    std::vector<SliceRecord> next = replacement;
+    next.insert(next.end(), cur.begin() + static_cast<std::ptrdiff_t>(expected.size()), cur.end());
+    if (next.empty()) {
       tx.del(key);
     } else {
-      tx.put(key, EncodeSliceRecords(replacement));
+      tx.put(key, EncodeSliceRecords(next));
     }
     std::map<std::pair<uint64_t, uint32_t>, int64_t> delta;
     for (const auto& r : expected) if (r.id) delta[{r.id, r.size}]--;
