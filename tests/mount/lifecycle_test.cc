@@ -1,5 +1,6 @@
 // Mount lifecycle: persistence across remounts, mount errors, umount, the
-// session registered while mounted, read-only mounts, `slicefs info`.
+// session registered while mounted, `slicefs info`. (Several mounts of one
+// volume, read-only mounts included: tests/multi.)
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -132,46 +133,6 @@ TEST(MountLifecycle, SigtermFlushesAndUnmounts) {
   ASSERT_TRUE(m.Unmount().ok());  // waits for the process
   ASSERT_TRUE(m.Mount().ok());
   EXPECT_TRUE(ReadFile(m / "f") == data);
-}
-
-TEST(MountLifecycle, TwoMountsCloseToOpen) {
-  REQUIRE_FUSE();
-  TestMount a;
-  ASSERT_TRUE(a.Mount().ok());
-  VolumeSpec second;
-  second.metaUrl = a.metaUrl();
-  second.bucket = a.bucket();
-  second.formatted = true;
-  TestMount b(second);
-  ASSERT_TRUE(b.Mount().ok());
-  ASSERT_TRUE(WriteFile(a / "f", "version one"));
-  EXPECT_EQ(ReadFile(b / "f"), "version one");  // B now caches pages and attributes
-  for (int round = 0; round < 3; round++) {
-    std::string v = "version " + std::to_string(round + 2) + std::string(round * 5000, 'x');
-    ASSERT_TRUE(WriteFile(a / "f", v));
-    // Close on A, then open on B: B sees exactly the new content at once
-    // (no waiting for its attribute cache to expire).
-    std::string got = ReadFile(b / "f");
-    EXPECT_TRUE(got == v) << "round " << round << ": B read " << got.size() << " bytes, want " << v.size();
-    EXPECT_EQ(Stat(b / "f").st_size, static_cast<off_t>(v.size()));
-  }
-  // Unchanged file: B keeps serving it correctly from its cache.
-  EXPECT_EQ(ReadFile(b / "f"), ReadFile(a / "f"));
-  ASSERT_TRUE(b.Unmount().ok());
-}
-
-TEST(MountLifecycle, ReadOnlyMount) {
-  REQUIRE_FUSE();
-  TestMount m;
-  ASSERT_TRUE(m.Mount().ok());
-  ASSERT_TRUE(WriteFile(m / "f", "ro data"));
-  ASSERT_TRUE(m.Unmount().ok());
-  ASSERT_TRUE(m.Mount({"--read-only"}).ok());
-  EXPECT_EQ(ReadFile(m / "f"), "ro data");
-  EXPECT_ERRNO(EROFS, open((m / "g").c_str(), O_CREAT | O_WRONLY, 0644));
-  EXPECT_ERRNO(EROFS, open((m / "f").c_str(), O_WRONLY));
-  EXPECT_ERRNO(EROFS, mkdir((m / "d").c_str(), 0755));
-  EXPECT_ERRNO(EROFS, unlink((m / "f").c_str()));
 }
 
 TEST(MountLifecycle, InfoShowsObjectKeysThatExist) {

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <thread>
 
 namespace slicefs::testing {
 namespace {
@@ -30,18 +32,9 @@ std::string MakeTempDir(const std::string& tag, std::string base = "") {
   return tmpl;
 }
 
-// Runs a command, returning its stdout (trimmed) or an error with its status.
-Result<std::string> RunCommand(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return Err(EIO, "popen failed: " + cmd);
-  std::string out;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int rc = pclose(p);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (rc != 0) return Err(EIO, "command failed (status " + std::to_string(rc) + "): " + cmd);
-  return out;
-}
+// Servers are started through ShellOutput: they must not inherit this
+// process's descriptors (see RunCommand in test_util.h).
+Result<std::string> RunCommand(const std::string& cmd) { return ShellOutput(cmd); }
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -76,11 +69,11 @@ void StartWatchdog(const std::string& srvDir, const std::string& rmDir) {
   std::string cmd = "setsid bash -c 'while kill -0 " + std::to_string(getpid()) +
                     " 2>/dev/null; do sleep 1; done; " + ScriptDir() + "/stop.sh " + Quote(srvDir) +
                     "; rm -rf " + Quote(rmDir) + "' </dev/null >/dev/null 2>&1 &";
-  (void)std::system(cmd.c_str());
+  (void)ShellOutput(cmd);
 }
 
 bool ServerInstalled(const std::string& kind) {
-  auto inPath = [](const char* bin) { return std::system((std::string("command -v ") + bin + " >/dev/null 2>&1").c_str()) == 0; };
+  auto inPath = [](const char* bin) { return ShellOutput(std::string("command -v ") + bin).has_value(); };
   if (kind == "redis") return inPath("redis-server") && inPath("redis-cli");
   if (kind == "etcd") return inPath("etcd") && inPath("curl");
   if (kind == "postgres") return access("/usr/lib/postgresql/15/bin/postgres", X_OK) == 0;
@@ -177,7 +170,7 @@ Status StopServerScript(const std::string& dir) {
 
 std::string EngineParamName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
-Status RestartEngineServer(const std::string& engine) {
+Status RestartEngineServer(const std::string& engine, std::chrono::milliseconds downtime) {
   if (engine != "redis" && engine != "postgres" && engine != "etcd")
     return Status::Error(ENOTSUP, "engine " + engine + " has no server");
   if (auto base = ServerUrl(engine); !base) return base.error();
@@ -186,6 +179,7 @@ Status RestartEngineServer(const std::string& engine) {
   std::string srv = Quote(s.dir + "/srv");
   auto stopped = RunCommand(ScriptDir() + "/stop.sh " + srv + " >/dev/null 2>&1");
   if (!stopped) return stopped.error();
+  std::this_thread::sleep_for(downtime);
   auto url = RunCommand(ScriptDir() + "/start-" + engine + ".sh " + srv + " 2>>" + Quote(s.dir + "/start.err"));
   if (!url) return url.error();
   if (*url != s.url) return Status::IOError("restarted " + engine + " has a new URL " + *url);

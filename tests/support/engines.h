@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,9 +49,12 @@ bool EngineIsShared(const std::string& engine);
 // Test-name generator for ValuesIn(EngineNames()).
 std::string EngineParamName(const ::testing::TestParamInfo<std::string>& info);
 
-// Restarts the engine's server (stop, then start on the same port and data
-// directory). ENOTSUP for engines without a server. For recovery tests.
-Status RestartEngineServer(const std::string& engine);
+// Restarts the engine's server (stop, stay down for `downtime`, then start
+// on the same port and data directory). ENOTSUP for engines without a
+// server. For recovery tests. The server is started with none of this
+// process's descriptors (open files on a mount, pipes) inherited.
+Status RestartEngineServer(const std::string& engine,
+                           std::chrono::milliseconds downtime = std::chrono::milliseconds(0));
 
 // Runs scripts/servers/start-<kind>.sh DIR ARGS... (kind: redis, postgres,
 // etcd) and returns the URL it printed. ENOTSUP when the server is not

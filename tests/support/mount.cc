@@ -22,41 +22,6 @@
 
 namespace slicefs::testing {
 
-int RunCommand(const std::vector<std::string>& argv, std::string* out, const std::string& cwd) {
-  int fds[2];
-  if (pipe(fds) != 0) return -1;
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) {
-    close(fds[0]);
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[1]);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    execvp(a[0], a.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  std::string buf;
-  char b[4096];
-  while (true) {
-    ssize_t n = read(fds[0], b, sizeof(b));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    buf.append(b, n);
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (out) *out = buf;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
-}
-
 int RunSlicefs(const std::vector<std::string>& args, std::string* out) {
   std::vector<std::string> argv = {SlicefsBinary()};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -32,9 +32,6 @@ struct VolumeSpec {
 // Runs the slicefs binary with args; captures stdout+stderr into *out.
 // Returns the exit code (128+signal if killed).
 int RunSlicefs(const std::vector<std::string>& args, std::string* out = nullptr);
-// Runs any program (argv[0] from PATH) the same way.
-int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
-               const std::string& cwd = "");
 
 // True if absPath is a mount point (per /proc/self/mountinfo).
 bool IsMounted(const std::string& absPath);

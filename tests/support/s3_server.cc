@@ -8,17 +8,7 @@ namespace slicefs::testing {
 
 namespace {
 
-Result<std::string> Run(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return Err(EIO, "cannot run " + cmd);
-  std::string out;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-  int rc = pclose(p);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  if (rc != 0) return Err(EIO, cmd + " failed (exit " + std::to_string(rc) + "): " + out);
-  return out;
-}
+Result<std::string> Run(const std::string& cmd) { return ShellOutput(cmd); }
 
 std::string Script(const std::string& name) { return SourceDir() + "/scripts/servers/" + name; }
 

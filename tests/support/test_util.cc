@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -58,6 +60,54 @@ int FreePort() {
   int port = ntohs(addr.sin_port);
   close(fd);
   return port;
+}
+
+int RunCommand(const std::vector<std::string>& argv, std::string* out, const std::string& cwd) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, 0);
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close_range(3, ~0U, 0);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    execvp(a[0], a.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string buf;
+  char b[4096];
+  while (true) {
+    ssize_t n = read(fds[0], b, sizeof(b));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buf.append(b, n);
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (out) *out = buf;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+Result<std::string> ShellOutput(const std::string& cmd) {
+  std::string out;
+  int rc = RunCommand({"/bin/sh", "-c", cmd}, &out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
+  if (rc != 0) return Err(EIO, "command failed (exit " + std::to_string(rc) + "): " + cmd + (out.empty() ? "" : ": " + out));
+  return out;
 }
 
 }  // namespace slicefs::testing

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
+
+#include "common/status.h"
 
 namespace slicefs::testing {
 
@@ -37,6 +40,19 @@ std::string SourceDir();
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
+
+// Runs a program (argv[0] from PATH) with stdin from /dev/null, capturing
+// stdout+stderr into *out; returns the exit code (128+signal if killed).
+// The child gets no other descriptor of this process (all fds >= 3 are
+// closed before exec), so a daemon it leaves behind (a server, a mount)
+// holds no pipe, socket or file of the test open: such inherited fds make
+// reads wait for EOF forever and keep FUSE mounts busy.
+int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
+               const std::string& cwd = "");
+
+// Runs `sh -c cmd` the same way; its output with trailing newlines and
+// spaces removed, or EIO naming the command and its exit status.
+Result<std::string> ShellOutput(const std::string& cmd);
 
 }  // namespace slicefs::testing
 

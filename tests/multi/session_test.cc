@@ -1,0 +1,156 @@
+// Sessions of several mounts: `slicefs status` lists every live mount and
+// drops one that unmounted; a mount killed with -9 while holding locks and
+// an unlinked-but-open file loses them once its session expires, so the
+// survivor can take the locks and the file's objects are freed.
+#include <sys/file.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "multi/multi_env.h"
+
+namespace slicefs::testing {
+namespace {
+
+class MultiSessions : public MultiMountTest {
+ protected:
+  // The "Sessions" array of `slicefs status`; fails the test on bad output.
+  nlohmann::json Sessions() {
+    std::string out;
+    int rc = RunSlicefs({"status", url_}, &out);
+    EXPECT_EQ(rc, 0) << out;
+    auto j = nlohmann::json::parse(out, nullptr, false);
+    EXPECT_TRUE(j.is_object() && j.contains("Sessions") && j["Sessions"].is_array()) << out;
+    if (!j.is_object() || !j.contains("Sessions") || !j["Sessions"].is_array()) return nlohmann::json::array();
+    return j["Sessions"];
+  }
+  // The session whose mountPoint is m's, or null.
+  static nlohmann::json Find(const nlohmann::json& sessions, const TestMount& m) {
+    for (const auto& s : sessions) {
+      if (s.value("mountPoint", "") == m.path()) return s;
+    }
+    return nullptr;
+  }
+};
+
+std::string Hostname() {
+  char buf[256] = {};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+TEST_P(MultiSessions, StatusListsEveryMountAndDropsAnUnmountedOne) {
+  const int64_t t0 = time(nullptr);
+  MOUNT_OR_RETURN(a);
+  MOUNT_OR_RETURN(b);
+  auto sessions = Sessions();
+  EXPECT_EQ(sessions.size(), 2u) << sessions.dump(2);
+  int64_t firstBeat[2] = {0, 0};
+  for (int i = 0; i < 2; i++) {
+    const TestMount& m = i == 0 ? *a : *b;
+    auto s = Find(sessions, m);
+    ASSERT_FALSE(s.is_null()) << "no session for " << m.path() << " in " << sessions.dump(2);
+    EXPECT_EQ(s.value("hostname", ""), Hostname());
+    EXPECT_EQ(s.value("processId", 0), m.pid()) << "pid of " << m.path();
+    EXPECT_EQ(s.value("heartbeat", 0), 1);
+    firstBeat[i] = s.value("lastHeartbeat", int64_t{0});
+    EXPECT_GE(firstBeat[i], t0 - 1) << s.dump();
+    EXPECT_LE(firstBeat[i], time(nullptr) + 1) << s.dump();
+  }
+  EXPECT_NE(Find(sessions, *a).value("sid", 0), Find(sessions, *b).value("sid", 0));
+  // Both keep beating (1 s): their last heartbeat moves on.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto now = Sessions();
+        return Find(now, *a).value("lastHeartbeat", int64_t{0}) > firstBeat[0] &&
+               Find(now, *b).value("lastHeartbeat", int64_t{0}) > firstBeat[1];
+      },
+      5s))
+      << "heartbeats do not advance: " << Sessions().dump(2);
+  ASSERT_TRUE(b->Unmount().ok());
+  sessions = Sessions();
+  EXPECT_EQ(sessions.size(), 1u) << sessions.dump(2);
+  EXPECT_FALSE(Find(sessions, *a).is_null());
+  EXPECT_TRUE(Find(sessions, *b).is_null()) << "unmounted session still listed";
+}
+
+TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpires) {
+  MOUNT_OR_RETURN(a);  // the survivor
+  MOUNT_OR_RETURN(b);  // the victim
+  ASSERT_TRUE(WriteFile(*a / "flk", "f"));
+  ASSERT_TRUE(WriteFile(*a / "plk", "p"));
+  const int others = CountChunkObjects(*a);
+  const std::string data = Pattern((2u << 20) + 99, 5);  // 3 objects
+  ASSERT_TRUE(WriteFile(*a / "u", data));
+  ASSERT_EQ(CountChunkObjects(*a), others + 3);
+  ASSERT_TRUE(WaitFor([&] { return Stat(*b / "u").st_size == static_cast<off_t>(data.size()); }, kCacheTimeout + 3s));
+
+  // A process on B takes a flock and an fcntl lock and keeps an unlinked
+  // file open.
+  ChildProcess holder([&](ChildProcess& c) {
+    int f = open((*b / "flk").c_str(), O_RDWR);
+    int p = open((*b / "plk").c_str(), O_RDWR);
+    int u = open((*b / "u").c_str(), O_RDONLY);
+    if (f < 0 || p < 0 || u < 0) return 1;
+    c.Report(flock(f, LOCK_EX) == 0 ? 0 : errno);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    c.Report(fcntl(p, F_SETLK, &fl) == 0 ? 0 : errno);
+    c.Report(unlink((*b / "u").c_str()) == 0 ? 0 : errno);
+    char ch;
+    c.Report(pread(u, &ch, 1, 0) == 1 ? 0 : errno);
+    c.Wait();
+    return 0;
+  });
+  for (const char* what : {"flock", "fcntl", "unlink", "read"}) ASSERT_EQ(holder.Next(10s), 0) << what << " on B";
+
+  // The survivor: non-blocking attempts fail now; then it waits for both.
+  auto takeover = [&](ChildProcess& c) {
+    int f = open((*a / "flk").c_str(), O_RDWR);
+    int p = open((*a / "plk").c_str(), O_RDWR);
+    if (f < 0 || p < 0) return 1;
+    c.Report(flock(f, LOCK_EX | LOCK_NB) == 0 ? 0 : errno);
+    struct flock fl = {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    c.Report(fcntl(p, F_SETLK, &fl) == 0 ? 0 : errno);
+    c.Wait();
+    c.Report(flock(f, LOCK_EX) == 0 ? 0 : errno);
+    c.Report(fcntl(p, F_SETLKW, &fl) == 0 ? 0 : errno);
+    c.Wait();
+    return 0;
+  };
+  ChildProcess survivor(takeover);
+  EXPECT_EQ(survivor.Next(10s), EWOULDBLOCK) << "flock on A granted while B holds it";
+  auto e = survivor.Next(10s);
+  EXPECT_TRUE(e == EAGAIN || e == EACCES) << "fcntl lock on A granted while B holds it";
+  EXPECT_TRUE(WaitFor([&] { return Stat(*a / "u").st_ino == 0; }, kCacheTimeout + 3s));
+  EXPECT_FALSE(WaitFor([&] { return CountChunkObjects(*a) < others + 3; }, 1s)) << "objects of a file open on B deleted";
+
+  const auto crashed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(b->Crash().ok());
+  holder.Kill();  // its descriptors belonged to the dead mount
+  survivor.Go();
+  // B's session expires 5 heartbeats (5 s) after its last beat; A scans for
+  // expired sessions every 2 heartbeats.
+  constexpr auto kTakeover = 20s;
+  EXPECT_EQ(survivor.Next(kTakeover), 0) << "flock of the killed mount never released";
+  EXPECT_EQ(survivor.Next(kTakeover), 0) << "fcntl lock of the killed mount never released";
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - crashed);
+  std::fprintf(stderr, "[multi] locks taken over %lld ms after the crash\n", static_cast<long long>(took.count()));
+  EXPECT_TRUE(WaitFor([&] { return CountChunkObjects(*a) == others; }, kTakeover))
+      << CountChunkObjects(*a) - others << " objects of the killed mount's open-unlinked file left";
+  EXPECT_TRUE(WaitFor([&] { return Find(Sessions(), *b).is_null(); }, 5s))
+      << "dead session still listed: " << Sessions().dump(2);
+  auto sessions = Sessions();
+  EXPECT_EQ(sessions.size(), 1u) << sessions.dump(2);
+  EXPECT_FALSE(Find(sessions, *a).is_null());
+  survivor.Go();
+  EXPECT_EQ(survivor.Join(10s), 0);
+}
+
+INSTANTIATE_MULTI_SUITE(MultiSessions);
+
+}  // namespace
+}  // namespace slicefs::testing
