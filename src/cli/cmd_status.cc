@@ -38,8 +38,6 @@ void RunStatus(const std::string& metaUrl) {
   for (const auto& s : sessions) {
     list.push_back({{"sid", s.sid},
                     {"expire", s.expireSec},
-                    {"heartbeat", s.heartbeatSec},
-                    {"lastHeartbeat", s.heartbeatSec > 0 ? s.expireSec - 5 * s.heartbeatSec : 0},
                     {"hostname", s.info.hostname},
                     {"mountPoint", s.info.mountPoint},
                     {"processId", s.info.processId},

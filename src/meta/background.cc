@@ -53,10 +53,7 @@ void MetaImpl::BackgroundLoop() {
     if (inSession && now >= nextStale) {
       auto r = CleanStaleSessions();
       if (!r) warn("clean stale sessions", r.error());
-      // A dead client's locks and open files are freed at most one interval
-      // after its expiry (5 heartbeats): a short heartbeat means a fast
-      // takeover, the default (12 s) scans about every 24 s.
-      nextStale = now + std::chrono::seconds(std::min(60, opts_.heartbeatSec * 2));
+      nextStale = now + std::chrono::seconds(std::max(60, opts_.heartbeatSec * 5));
     }
     if (inSession && fmt_.trashDays > 0 && now >= nextTrash) {
       auto r = CleanTrash(NowNs());

@@ -66,7 +66,6 @@ struct SessionInfo {
 struct SessionRecord {
   uint64_t sid = 0;
   int64_t expireSec = 0;        // unix seconds
-  int heartbeatSec = 0;         // the client's heartbeat (0: not recorded)
   SessionInfo info;
   std::string infoJson;         // the raw SI value
 };

@@ -23,8 +23,7 @@ Status MetaImpl::NewSession(const SessionInfo& info) {
   nlohmann::json j = {{"hostname", info.hostname},
                       {"mountPoint", info.mountPoint},
                       {"processId", info.processId},
-                      {"version", info.version},
-                      {"heartbeat", opts_.heartbeatSec}};
+                      {"version", info.version}};
   const std::string infoJson = j.dump();
   const int64_t expire = NowSec() + 5 * opts_.heartbeatSec;
   uint64_t sid = 0;
@@ -109,7 +108,6 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
           r.info.mountPoint = j.value("mountPoint", "");
           r.info.processId = j.value("processId", 0u);
           r.info.version = j.value("version", "");
-          r.heartbeatSec = j.value("heartbeat", 0);
         }
       }
       if (kvs.size() < 1000) break;
