@@ -1,8 +1,11 @@
-// Metadata API benchmark: create, stat (lookup), readdir, rename and unlink
-// of N entries in one directory, through the Meta API (not FUSE), for every
-// available engine of tests/support/engines.h. Prints a table.
+// Metadata API benchmark: create, stat (lookup), readdir, open+close (each
+// file once: the first open in the session; and one file N times: a reopen),
+// rename and unlink of N entries in one directory, through the Meta API (not
+// FUSE), for every available engine of tests/support/engines.h. Prints a
+// table.
 //
 //   build/meta_bench [--n 10000] [--engines mem,sqlite3]
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -21,7 +24,7 @@ namespace {
 
 struct Row {
   std::string engine;
-  double create = 0, stat = 0, readdir = 0, rename = 0, unlink = 0;
+  double create = 0, stat = 0, readdir = 0, openClose = 0, reopen = 0, rename = 0, unlink = 0;
 };
 
 template <class F>
@@ -78,6 +81,20 @@ Row Run(const std::string& engine, const std::string& url, int n) {
     }
     if (total != static_cast<size_t>(n)) Die("readdir", Status::IOError("lost entries"));
   });
+  std::vector<Ino> inos;
+  for (auto& nm : names) inos.push_back(Need(meta->Lookup(root, dir, nm), "lookup").ino);
+  r.openClose = PerSecond(n, [&] {
+    for (Ino ino : inos) {
+      Need(meta->Open(root, ino, O_RDONLY), "open");
+      Need(meta->Close(ino), "close");
+    }
+  });
+  r.reopen = PerSecond(n, [&] {
+    for (int i = 0; i < n; i++) {
+      Need(meta->Open(root, inos[0], O_RDONLY), "open");
+      Need(meta->Close(inos[0]), "close");
+    }
+  });
   r.rename = PerSecond(n, [&] {
     for (auto& nm : names) Need(meta->Rename(root, dir, nm, dir, nm + ".r", 0), "rename");
   });
@@ -126,11 +143,11 @@ int main(int argc, char** argv) {
     rows.push_back(Run(engine, *url, n));
   }
   std::printf("Meta API, one client, one thread, %d entries in one directory (operations per second)\n\n", n);
-  std::printf("| engine   |   create |     stat | readdir (entries) |   rename |   unlink |\n");
-  std::printf("|----------|---------:|---------:|------------------:|---------:|---------:|\n");
+  std::printf("| engine   |   create |     stat | readdir (entries) | open+close | reopen+close |   rename |   unlink |\n");
+  std::printf("|----------|---------:|---------:|------------------:|-----------:|-------------:|---------:|---------:|\n");
   for (auto& r : rows) {
-    std::printf("| %-8s | %8.0f | %8.0f | %17.0f | %8.0f | %8.0f |\n", r.engine.c_str(), r.create, r.stat, r.readdir,
-                r.rename, r.unlink);
+    std::printf("| %-8s | %8.0f | %8.0f | %17.0f | %10.0f | %12.0f | %8.0f | %8.0f |\n", r.engine.c_str(), r.create,
+                r.stat, r.readdir, r.openClose, r.reopen, r.rename, r.unlink);
   }
   return 0;
 }

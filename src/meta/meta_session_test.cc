@@ -14,27 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool KeyExists(KvStore& kv, const std::string& key) {
-  bool found = false;
-  Status st = kv.readOnly([&](KvTxn& tx) -> Status {
-    auto v = tx.get(key);
-    if (!v) return v.error();
-    found = v->has_value();
-    return Status::OK();
-  });
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return found;
-}
-
-void ExpireSession(KvStore& kv, uint64_t sid) {
-  Must(kv.txn([&](KvTxn& tx) -> Status {
-    std::string v;
-    PutBE64(v, 1);  // 1970
-    tx.put(keys::SessionExpire(sid), v);
-    return Status::OK();
-  }));
-}
-
 TEST_P(MetaTest, SessionsAreListedAndClosed) {
   ASSERT_OK(meta_->NewSession(SessionInfo{"host-a", "/mnt/a", 123, "0.1"}));
   uint64_t sid = meta_->sessionId();
