@@ -53,9 +53,14 @@ TEST_P(MultiServerRestart, MountSurvivesMetadataServerRestart) {
   int okBefore = 0, okAfter = 0;
   std::atomic<bool> restarted{false};
   Status restart;
+  auto last = std::chrono::steady_clock::now();
+  std::chrono::milliseconds maxGap{0};  // longest wait for one write+close
   auto readReport = [&]() -> bool {
     auto r = writer.Next(kOpBound);
     if (!r) return false;
+    auto now = std::chrono::steady_clock::now();
+    maxGap = std::max(maxGap, std::chrono::duration_cast<std::chrono::milliseconds>(now - last));
+    last = now;
     int i = static_cast<int>(result.size());
     result[i] = *r;
     if (*r == 0) (restarted ? okAfter : okBefore)++;
@@ -92,8 +97,10 @@ TEST_P(MultiServerRestart, MountSurvivesMetadataServerRestart) {
     if (err == EIO) eio++;
     EXPECT_TRUE(err == 0 || err == EIO) << "file " << i << ": " << std::strerror(err);
   }
-  std::fprintf(stderr, "[multi] %zu files written, %d ok before the restart, %d after, %d EIO\n", result.size(),
-               okBefore, okAfter, eio);
+  std::fprintf(stderr, "[multi] %zu files written, %d ok before the restart, %d after, %d EIO; longest wait %lld ms\n",
+               result.size(), okBefore, okAfter, eio, static_cast<long long>(maxGap.count()));
+  // The workload really ran into the outage (one operation waited for it).
+  EXPECT_GE(maxGap, kDowntime / 2) << "no write waited for the server: was it really down?";
   ASSERT_TRUE(a->mounted());
   // Everything closed successfully is there, byte-exact: on this mount...
   for (auto [i, err] : result) {

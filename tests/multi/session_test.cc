@@ -88,18 +88,22 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
   ASSERT_TRUE(WriteFile(*a / "flk", "f"));
   ASSERT_TRUE(WriteFile(*a / "plk", "p"));
   const int others = CountChunkObjects(*a);
-  const std::string data = Pattern((2u << 20) + 99, 5);  // 3 objects
+  // u is unlinked by B itself, v by A, while B has both open: 3 + 2 objects.
+  const std::string data = Pattern((2u << 20) + 99, 5), data2 = Pattern((1u << 20) + 1, 6);
   ASSERT_TRUE(WriteFile(*a / "u", data));
-  ASSERT_EQ(CountChunkObjects(*a), others + 3);
-  ASSERT_TRUE(WaitFor([&] { return Stat(*b / "u").st_size == static_cast<off_t>(data.size()); }, kCacheTimeout + 3s));
+  ASSERT_TRUE(WriteFile(*a / "v", data2));
+  ASSERT_EQ(CountChunkObjects(*a), others + 5);
+  ASSERT_TRUE(WaitFor([&] { return Stat(*b / "u").st_size == static_cast<off_t>(data.size()) && Stat(*b / "v").st_ino; },
+                      kCacheTimeout + 3s));
 
-  // A process on B takes a flock and an fcntl lock and keeps an unlinked
-  // file open.
+  // A process on B takes a flock and an fcntl lock and keeps two unlinked
+  // files open.
   ChildProcess holder([&](ChildProcess& c) {
     int f = open((*b / "flk").c_str(), O_RDWR);
     int p = open((*b / "plk").c_str(), O_RDWR);
     int u = open((*b / "u").c_str(), O_RDONLY);
-    if (f < 0 || p < 0 || u < 0) return 1;
+    int v = open((*b / "v").c_str(), O_RDONLY);
+    if (f < 0 || p < 0 || u < 0 || v < 0) return 1;
     c.Report(flock(f, LOCK_EX) == 0 ? 0 : errno);
     struct flock fl = {};
     fl.l_type = F_WRLCK;
@@ -108,10 +112,15 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
     c.Report(unlink((*b / "u").c_str()) == 0 ? 0 : errno);
     char ch;
     c.Report(pread(u, &ch, 1, 0) == 1 ? 0 : errno);
+    c.Wait();  // A unlinks v
+    c.Report(pread(v, &ch, 1, 1u << 20) == 1 ? 0 : errno);
     c.Wait();
     return 0;
   });
   for (const char* what : {"flock", "fcntl", "unlink", "read"}) ASSERT_EQ(holder.Next(10s), 0) << what << " on B";
+  ASSERT_EQ(unlink((*a / "v").c_str()), 0);
+  holder.Go();
+  ASSERT_EQ(holder.Next(10s), 0) << "read on B of a file A unlinked";
 
   // The survivor: non-blocking attempts fail now; then it waits for both.
   auto takeover = [&](ChildProcess& c) {
@@ -134,7 +143,7 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
   auto e = survivor.Next(10s);
   EXPECT_TRUE(e == EAGAIN || e == EACCES) << "fcntl lock on A granted while B holds it";
   EXPECT_TRUE(WaitFor([&] { return Stat(*a / "u").st_ino == 0; }, kCacheTimeout + 3s));
-  EXPECT_FALSE(WaitFor([&] { return CountChunkObjects(*a) < others + 3; }, 1s)) << "objects of a file open on B deleted";
+  EXPECT_FALSE(WaitFor([&] { return CountChunkObjects(*a) < others + 5; }, 1s)) << "objects of files open on B deleted";
 
   const auto crashed = std::chrono::steady_clock::now();
   ASSERT_TRUE(b->Crash().ok());
@@ -148,7 +157,7 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - crashed);
   std::fprintf(stderr, "[multi] locks taken over %lld ms after the crash\n", static_cast<long long>(took.count()));
   EXPECT_TRUE(WaitFor([&] { return CountChunkObjects(*a) == others; }, kTakeover))
-      << CountChunkObjects(*a) - others << " objects of the killed mount's open-unlinked file left";
+      << CountChunkObjects(*a) - others << " objects of the killed mount's open-unlinked files left";
   EXPECT_TRUE(WaitFor([&] { return Find(Sessions(), *b).is_null(); }, 5s))
       << "dead session still listed: " << Sessions().dump(2);
   auto sessions = Sessions();
