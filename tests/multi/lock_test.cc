@@ -15,13 +15,9 @@ class MultiLocks : public MultiMountTest {};
 constexpr auto kReply = 10s;      // bound for any step that must complete
 constexpr auto kBlocked = 700ms;  // a blocked lock must still be waiting after this
 
-int SetLk(int fd, short type, off_t start, off_t len, bool wait = false) {
-  struct flock fl = {};
-  fl.l_type = type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = start;
-  fl.l_len = len;
-  return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) == 0 ? 0 : errno;
+// SetLk (posix_util.h) as 0 or the errno.
+int Lock(int fd, short type, off_t start, off_t len, bool wait = false) {
+  return SetLk(fd, type, start, len, wait) == 0 ? 0 : errno;
 }
 
 // F_GETLK for (type, start, len): reports type, pid, start, len of the
@@ -140,10 +136,10 @@ TEST_P(MultiLocks, FcntlConflictsReportsAndWakesAcrossMounts) {
   ChildProcess holder([&](ChildProcess& c) {
     int fd = open(onA.c_str(), O_RDWR);
     if (fd < 0) return 1;
-    c.Report(SetLk(fd, F_WRLCK, 0, 100));
-    c.Report(SetLk(fd, F_RDLCK, 200, 100));
+    c.Report(Lock(fd, F_WRLCK, 0, 100));
+    c.Report(Lock(fd, F_RDLCK, 200, 100));
     c.Wait();
-    c.Report(SetLk(fd, F_UNLCK, 0, 100));
+    c.Report(Lock(fd, F_UNLCK, 0, 100));
     c.Wait();
     c.Report(close(fd) == 0 ? 0 : errno);
     c.Wait();
@@ -155,15 +151,15 @@ TEST_P(MultiLocks, FcntlConflictsReportsAndWakesAcrossMounts) {
   ChildProcess prober([&](ChildProcess& c) {
     int fd = open(onB.c_str(), O_RDWR);
     if (fd < 0) return 1;
-    c.Report(SetLk(fd, F_WRLCK, 50, 10));   // conflicts with A's write lock
-    c.Report(SetLk(fd, F_RDLCK, 99, 1));    // so does a read lock
+    c.Report(Lock(fd, F_WRLCK, 50, 10));   // conflicts with A's write lock
+    c.Report(Lock(fd, F_RDLCK, 99, 1));    // so does a read lock
     ReportGetLk(c, fd, F_RDLCK, 50, 10);    // A's write lock
-    c.Report(SetLk(fd, F_RDLCK, 250, 10));  // shares A's read lock
-    c.Report(SetLk(fd, F_WRLCK, 250, 10));  // cannot upgrade over it
+    c.Report(Lock(fd, F_RDLCK, 250, 10));  // shares A's read lock
+    c.Report(Lock(fd, F_WRLCK, 250, 10));  // cannot upgrade over it
     ReportGetLk(c, fd, F_WRLCK, 299, 5);    // A's read lock
-    c.Report(SetLk(fd, F_WRLCK, 100, 100)); // the gap [100,200) is free
+    c.Report(Lock(fd, F_WRLCK, 100, 100)); // the gap [100,200) is free
     ReportGetLk(c, fd, F_WRLCK, 500, 0);    // nothing there
-    c.Report(SetLk(fd, F_WRLCK, 0, 100, /*wait=*/true));
+    c.Report(Lock(fd, F_WRLCK, 0, 100, /*wait=*/true));
     c.Wait();
     return 0;
   });
@@ -193,7 +189,7 @@ TEST_P(MultiLocks, FcntlConflictsReportsAndWakesAcrossMounts) {
     int fd = open(onA.c_str(), O_RDWR);
     if (fd < 0) return 1;
     ReportGetLk(c, fd, F_RDLCK, 10, 1);
-    c.Report(SetLk(fd, F_WRLCK, 200, 50, /*wait=*/true));
+    c.Report(Lock(fd, F_WRLCK, 200, 50, /*wait=*/true));
     c.Wait();
     return 0;
   });

@@ -105,10 +105,7 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
     int v = open((*b / "v").c_str(), O_RDONLY);
     if (f < 0 || p < 0 || u < 0 || v < 0) return 1;
     c.Report(flock(f, LOCK_EX) == 0 ? 0 : errno);
-    struct flock fl = {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    c.Report(fcntl(p, F_SETLK, &fl) == 0 ? 0 : errno);
+    c.Report(SetLk(p, F_WRLCK, 0, 0) == 0 ? 0 : errno);
     c.Report(unlink((*b / "u").c_str()) == 0 ? 0 : errno);
     char ch;
     c.Report(pread(u, &ch, 1, 0) == 1 ? 0 : errno);
@@ -128,13 +125,10 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
     int p = open((*a / "plk").c_str(), O_RDWR);
     if (f < 0 || p < 0) return 1;
     c.Report(flock(f, LOCK_EX | LOCK_NB) == 0 ? 0 : errno);
-    struct flock fl = {};
-    fl.l_type = F_WRLCK;
-    fl.l_whence = SEEK_SET;
-    c.Report(fcntl(p, F_SETLK, &fl) == 0 ? 0 : errno);
+    c.Report(SetLk(p, F_WRLCK, 0, 0) == 0 ? 0 : errno);
     c.Wait();
     c.Report(flock(f, LOCK_EX) == 0 ? 0 : errno);
-    c.Report(fcntl(p, F_SETLKW, &fl) == 0 ? 0 : errno);
+    c.Report(SetLk(p, F_WRLCK, 0, 0, /*wait=*/true) == 0 ? 0 : errno);
     c.Wait();
     return 0;
   };

@@ -15,15 +15,6 @@ namespace {
 
 class LockTest : public MountedTest {};
 
-int SetLk(int fd, short type, off_t start, off_t len, bool wait = false) {
-  struct flock fl = {};
-  fl.l_type = type;
-  fl.l_whence = SEEK_SET;
-  fl.l_start = start;
-  fl.l_len = len;
-  return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl);
-}
-
 // Runs fn in a child process; returns its exit code.
 int InChild(const std::function<int()>& fn) {
   pid_t pid = fork();

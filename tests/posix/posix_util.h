@@ -33,6 +33,17 @@ inline struct stat Stat(const std::string& p) {
   return st;
 }
 
+// fcntl(F_SETLK, or F_SETLKW when wait) of type on [start, start+len)
+// (len 0: to the end of the file); returns fcntl's result.
+inline int SetLk(int fd, short type, off_t start, off_t len, bool wait = false) {
+  struct flock fl = {};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  return fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl);
+}
+
 inline int64_t Ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
 inline std::string Pattern(size_t n, uint32_t seed) {
