@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "common/buffer.h"
 #include "common/encoding.h"
 
 namespace slicefs {
@@ -30,24 +32,15 @@ uint64_t GetLE(const char* p, int n) {
   return v;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return false;
-  }
-  out->resize(static_cast<size_t>(st.st_size));
+// Reads exactly n bytes at off (false on a short read or an error).
+bool PreadAll(int fd, char* p, size_t n, uint64_t off) {
   size_t done = 0;
-  while (done < out->size()) {
-    ssize_t n = ::read(fd, out->data() + done, out->size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<size_t>(n);
+  while (done < n) {
+    ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(off + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<size_t>(r);
   }
-  ::close(fd);
-  out->resize(done);
   return true;
 }
 
@@ -121,20 +114,28 @@ std::optional<std::string> DiskCache::Get(const std::string& key) {
     std::lock_guard lk(mu_);
     if (!index_.count(path)) return std::nullopt;
   }
-  std::string raw;
-  if (!ReadFile(path, &raw)) {
+  // A cache file is header (magic, key length, data length, XXH64 of the
+  // data), key, data. The data is read straight into the returned buffer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     Forget(path);
     return std::nullopt;
   }
-  bool good = raw.size() >= kHeader && std::memcmp(raw.data(), kMagic, 4) == 0;
-  uint32_t keyLen = 0, dataLen = 0;
+  struct stat st;
+  char hdr[kHeader];
+  bool good = ::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) >= kHeader &&
+              PreadAll(fd, hdr, kHeader, 0) && std::memcmp(hdr, kMagic, 4) == 0;
+  uint32_t keyLen = good ? static_cast<uint32_t>(GetLE(hdr + 4, 4)) : 0;
+  uint32_t dataLen = good ? static_cast<uint32_t>(GetLE(hdr + 8, 4)) : 0;
+  good = good && static_cast<uint64_t>(st.st_size) == kHeader + keyLen + static_cast<uint64_t>(dataLen);
+  std::string storedKey(good ? keyLen : 0, '\0');
+  good = good && PreadAll(fd, storedKey.data(), keyLen, kHeader) && storedKey == key;
+  std::string data;
   if (good) {
-    keyLen = static_cast<uint32_t>(GetLE(raw.data() + 4, 4));
-    dataLen = static_cast<uint32_t>(GetLE(raw.data() + 8, 4));
-    good = raw.size() == kHeader + keyLen + static_cast<uint64_t>(dataLen) &&
-           std::string_view(raw).substr(kHeader, keyLen) == key &&
-           XXH64(raw.data() + kHeader + keyLen, dataLen, 0) == GetLE(raw.data() + 12, 8);
+    data = FilledBuffer(dataLen, [&](char* p, size_t n) { return PreadAll(fd, p, n, kHeader + keyLen) ? n : 0; });
+    good = data.size() == dataLen && XXH64(data.data(), dataLen, 0) == GetLE(hdr + 12, 8);
   }
+  ::close(fd);
   if (!good) {
     corruptions_++;
     ::unlink(path.c_str());
@@ -142,7 +143,7 @@ std::optional<std::string> DiskCache::Get(const std::string& key) {
     return std::nullopt;
   }
   Touch(path);
-  return raw.substr(kHeader + keyLen);
+  return data;
 }
 
 void DiskCache::Put(const std::string& key, std::string_view data) {
@@ -159,23 +160,29 @@ void DiskCache::Put(const std::string& key, std::string_view data) {
     lk.unlock();
     if (DiskTooFull()) return;
   }
-  std::string raw;
-  raw.reserve(kHeader + key.size() + data.size());
-  raw.append(kMagic, 4);
-  PutLE32(raw, static_cast<uint32_t>(key.size()));
-  PutLE32(raw, static_cast<uint32_t>(data.size()));
+  // Header and key, then the block itself straight from `data` (no copy).
+  std::string head;
+  head.reserve(kHeader + key.size());
+  head.append(kMagic, 4);
+  PutLE32(head, static_cast<uint32_t>(key.size()));
+  PutLE32(head, static_cast<uint32_t>(data.size()));
   uint64_t h = XXH64(data.data(), data.size(), 0);
-  for (int i = 0; i < 8; i++) raw.push_back(static_cast<char>((h >> (8 * i)) & 0xff));
-  raw += key;
-  raw += data;
+  for (int i = 0; i < 8; i++) head.push_back(static_cast<char>((h >> (8 * i)) & 0xff));
+  head += key;
+  const size_t total = head.size() + data.size();
 
   static std::atomic<uint64_t> seq{0};
   std::string tmp = dir_ + "/tmp/" + std::to_string(::getpid()) + "-" + std::to_string(seq++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return;
   size_t done = 0;
-  while (done < raw.size()) {
-    ssize_t n = ::write(fd, raw.data() + done, raw.size() - done);
+  while (done < total) {
+    iovec iov[2];
+    int cnt = 0;
+    if (done < head.size()) iov[cnt++] = {head.data() + done, head.size() - done};
+    size_t dataOff = done < head.size() ? 0 : done - head.size();
+    iov[cnt++] = {const_cast<char*>(data.data()) + dataOff, data.size() - dataOff};
+    ssize_t n = ::writev(fd, iov, cnt);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     done += static_cast<size_t>(n);
@@ -183,15 +190,15 @@ void DiskCache::Put(const std::string& key, std::string_view data) {
   ::close(fd);
   std::string dir = path.substr(0, path.rfind('/'));
   ::mkdir(dir.c_str(), 0700);
-  if (done != raw.size() || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (done != total || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
     return;
   }
   std::unique_lock lk(mu_);
   if (index_.count(path)) return;
-  lru_.emplace_front(path, raw.size());
+  lru_.emplace_front(path, total);
   index_[path] = lru_.begin();
-  used_ += raw.size();
+  used_ += total;
   EvictLocked(lk);
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "chunk/block_key.h"
+#include "common/buffer.h"
 #include "chunk/data_store_impl.h"
 
 namespace slicefs {
@@ -87,7 +88,7 @@ Status DataStoreImpl::WritePiece(Ino ino, uint32_t chunk, uint32_t cpos, std::sp
       auto bb = std::make_unique<BlockBuf>();
       // A block started by a continuing stream will most likely fill up.
       uint64_t room = std::min<uint64_t>(blockSize_, kChunkSize - s->pos - s->len);
-      bb->data.reserve(b > 0 ? room : std::min<uint64_t>(room, data.size() - done));
+      ReserveBlock(&bb->data, b > 0 ? room : std::min<uint64_t>(room, data.size() - done));
       s->blocks.push_back(std::move(bb));
     }
     BlockBuf* bb = s->blocks[b].get();

@@ -27,7 +27,11 @@ TEST_P(MetaTest, SessionsAreListedAndClosed) {
   EXPECT_EQ(list[0].info.hostname, "host-a");
   EXPECT_EQ(list[0].info.processId, 123u);
   EXPECT_EQ(list[1].info.mountPoint, "/mnt/b");
-  EXPECT_GT(list[0].expireSec, MetaImpl::NowNs() / 1000000000);
+  const int64_t now = MetaImpl::NowNs() / 1000000000;
+  EXPECT_GT(list[0].expireSec, now);
+  EXPECT_LE(list[1].lastHeartbeatSec, now);  // the time of its registration (or a heartbeat)
+  EXPECT_GE(list[1].lastHeartbeatSec, now - 5);
+  EXPECT_FALSE(list[1].info.readOnly);
   ASSERT_OK(other->CloseSession());
   ASSERT_OK(other->CloseSession());  // idempotent
   EXPECT_EQ(Must(meta_->ListSessions()).size(), 1u);

@@ -241,6 +241,37 @@ TEST_P(SharedOpenTest, ReadOnlySessionIsRegisteredAndProtects) {
   EXPECT_EQ(Must(meta_->StatFs(root_, kRootIno)).usedInodes, 0u);
 }
 
+// A session taken for dead while it still runs (its keys removed by a
+// cleaner) notices at its next heartbeat, registers again and records its
+// open files again, so they are protected from then on.
+TEST_P(SharedOpenTest, SessionCleanedWhileAliveRegistersAgain) {
+  MetaOptions fast;
+  fast.heartbeatSec = 1;
+  auto b = Client("b", fast);
+  auto [ino, s] = FileWithData("f");
+  Must(b->Open(root_, ino, O_RDONLY));
+  const uint64_t bsid = b->sessionId();
+  Must(meta_->kv().txn([&](KvTxn& tx) -> Status {  // what CleanStaleSessions removes
+    tx.del(keys::SessionExpire(bsid));
+    tx.del(keys::SessionInfo(bsid));
+    tx.del(keys::SessionFile(bsid, ino));
+    return Status::OK();
+  }));
+  bool back = false;
+  for (int i = 0; i < 40 && !back; i++) {
+    std::this_thread::sleep_for(100ms);
+    back = KeyExists(meta_->kv(), keys::SessionFile(bsid, ino));
+  }
+  ASSERT_TRUE(back) << "the open file was not recorded again";
+  EXPECT_TRUE(KeyExists(meta_->kv(), keys::SessionExpire(bsid)));
+  EXPECT_TRUE(KeyExists(meta_->kv(), keys::SessionInfo(bsid)));
+  ASSERT_OK(meta_->Unlink(root_, kRootIno, "f"));
+  EXPECT_EQ(Must(b->ReadChunk(ino, 0)).size(), 1u);
+  EXPECT_FALSE(Freed(s));
+  ASSERT_OK(b->Close(ino));
+  EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
+}
+
 // Open on B races unlink on A: whichever commits first, an open that
 // succeeded keeps the file readable until its close, and nothing leaks.
 TEST_P(SharedOpenTest, OpenRacesUnlink) {

@@ -1,5 +1,7 @@
 #include "object/file_store.h"
 
+#include "common/buffer.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -136,21 +138,20 @@ Result<std::string> FileStore::get(const std::string& key, uint64_t off, int64_t
   uint64_t size = static_cast<uint64_t>(st.st_size);
   uint64_t n = off >= size ? 0 : size - off;
   if (len >= 0 && static_cast<uint64_t>(len) < n) n = static_cast<uint64_t>(len);
-  std::string out(n, '\0');
-  size_t done = 0;
-  while (done < n) {
-    ssize_t r = ::pread(fd, out.data() + done, n - done, static_cast<off_t>(off + done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      return Err(FromErrno(e, "read " + path));
+  int readErr = 0;
+  std::string out = FilledBuffer(n, [&](char* p, size_t cap) {
+    size_t done = 0;
+    while (done < cap) {
+      ssize_t r = ::pread(fd, p + done, cap - done, static_cast<off_t>(off + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) readErr = errno;
+      if (r <= 0) break;
+      done += static_cast<size_t>(r);
     }
-    if (r == 0) break;
-    done += static_cast<size_t>(r);
-  }
+    return done;
+  });
   ::close(fd);
-  out.resize(done);
+  if (readErr != 0) return Err(FromErrno(readErr, "read " + path));
   return out;
 }
 

@@ -2,7 +2,10 @@
 
 #include <curl/curl.h>
 
+#include "common/buffer.h"
+
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 
 namespace slicefs {
@@ -27,6 +30,14 @@ size_t OnBody(char* ptr, size_t size, size_t nmemb, void* user) {
   if (s->resp->body.size() + n > s->limit) {
     s->overflow = true;
     return 0;  // aborts the transfer
+  }
+  if (s->resp->body.empty()) {
+    // One allocation of the announced size instead of doubling copies.
+    auto it = s->resp->headers.find("content-length");
+    if (it != s->resp->headers.end()) {
+      size_t len = std::strtoull(it->second.c_str(), nullptr, 10);
+      if (len > n && len <= s->limit) ReserveBlock(&s->resp->body, len);
+    }
   }
   s->resp->body.append(ptr, n);
   return n;
