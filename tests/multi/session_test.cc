@@ -1,7 +1,8 @@
-// Sessions of several mounts: `slicefs status` lists every live mount and
-// drops one that unmounted; a mount killed with -9 while holding locks and
-// an unlinked-but-open file loses them once its session expires, so the
-// survivor can take the locks and the file's objects are freed.
+// Sessions of several mounts: `slicefs status` lists every live mount
+// (read-only ones too) and drops one that unmounted; mounts killed with -9
+// while holding locks and unlinked-but-open files (a read-only mount among
+// them) lose them once their sessions expire, so the survivor can take the
+// locks and the files' objects are freed.
 #include <sys/file.h>
 
 #include <ctime>
@@ -82,19 +83,36 @@ TEST_P(MultiSessions, StatusListsEveryMountAndDropsAnUnmountedOne) {
   EXPECT_TRUE(Find(sessions, *b).is_null()) << "unmounted session still listed";
 }
 
-TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpires) {
-  MOUNT_OR_RETURN(a);  // the survivor
-  MOUNT_OR_RETURN(b);  // the victim
+TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenTheirSessionsExpire) {
+  MOUNT_OR_RETURN(a);                    // the survivor
+  MOUNT_OR_RETURN(b);                    // a victim
+  MOUNT_OR_RETURN(ro, {"--read-only"});  // a read-only victim: its open files are protected too
   ASSERT_TRUE(WriteFile(*a / "flk", "f"));
   ASSERT_TRUE(WriteFile(*a / "plk", "p"));
   const int others = CountChunkObjects(*a);
-  // u is unlinked by B itself, v by A, while B has both open: 3 + 2 objects.
+  // u is unlinked by B itself, v by A, while B has both open; w is open on
+  // the read-only mount when A unlinks it: 3 + 2 + 1 objects.
   const std::string data = Pattern((2u << 20) + 99, 5), data2 = Pattern((1u << 20) + 1, 6);
+  const std::string data3 = Pattern(300000, 7);
   ASSERT_TRUE(WriteFile(*a / "u", data));
   ASSERT_TRUE(WriteFile(*a / "v", data2));
-  ASSERT_EQ(CountChunkObjects(*a), others + 5);
+  ASSERT_TRUE(WriteFile(*a / "w", data3));
+  ASSERT_EQ(CountChunkObjects(*a), others + 6);
   ASSERT_TRUE(WaitFor([&] { return Stat(*b / "u").st_size == static_cast<off_t>(data.size()) && Stat(*b / "v").st_ino; },
                       kCacheTimeout + 3s));
+  ASSERT_TRUE(WaitFor([&] { return Stat(*ro / "w").st_ino != 0; }, kCacheTimeout + 3s));
+  ChildProcess roHolder([&](ChildProcess& c) {
+    int w = open((*ro / "w").c_str(), O_RDONLY);
+    if (w < 0) return 1;
+    std::string buf(data3.size(), '\0');
+    c.Report(pread(w, buf.data(), 1000, 0) == 1000 ? 0 : errno);
+    c.Wait();  // A unlinks w
+    c.Report(pread(w, buf.data(), buf.size(), 0) == static_cast<ssize_t>(buf.size()) && buf == data3 ? 0 : EIO);
+    c.Wait();
+    return 0;
+  });
+  ASSERT_EQ(roHolder.Next(10s), 0) << "read on the read-only mount";
+  ASSERT_EQ(unlink((*a / "w").c_str()), 0);
 
   // A process on B takes a flock and an fcntl lock and keeps two unlinked
   // files open.
@@ -118,6 +136,9 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
   ASSERT_EQ(unlink((*a / "v").c_str()), 0);
   holder.Go();
   ASSERT_EQ(holder.Next(10s), 0) << "read on B of a file A unlinked";
+  std::this_thread::sleep_for(500ms);  // time for a wrong implementation to delete w's object
+  roHolder.Go();
+  ASSERT_EQ(roHolder.Next(10s), 0) << "read on the read-only mount of a file A unlinked";
 
   // The survivor: non-blocking attempts fail now; then it waits for both.
   auto takeover = [&](ChildProcess& c) {
@@ -137,22 +158,30 @@ TEST_P(MultiSessions, KilledMountsLocksAndOpenFilesAreReleasedWhenItsSessionExpi
   auto e = survivor.Next(10s);
   EXPECT_TRUE(e == EAGAIN || e == EACCES) << "fcntl lock on A granted while B holds it";
   EXPECT_TRUE(WaitFor([&] { return Stat(*a / "u").st_ino == 0; }, kCacheTimeout + 3s));
-  EXPECT_FALSE(WaitFor([&] { return CountChunkObjects(*a) < others + 5; }, 1s)) << "objects of files open on B deleted";
+  EXPECT_FALSE(WaitFor([&] { return CountChunkObjects(*a) < others + 6; }, 1s))
+      << "objects of files open on B or on the read-only mount deleted";
 
   const auto crashed = std::chrono::steady_clock::now();
   ASSERT_TRUE(b->Crash().ok());
-  holder.Kill();  // its descriptors belonged to the dead mount
+  ASSERT_TRUE(ro->Crash().ok());
+  holder.Kill();  // their descriptors belonged to the dead mounts
+  roHolder.Kill();
   survivor.Go();
-  // B's session expires 5 heartbeats (5 s) after its last beat; A scans for
-  // expired sessions every heartbeat.
+  // The victims' sessions expire 5 heartbeats (5 s) after their last beat;
+  // A scans for expired sessions every heartbeat.
   constexpr auto kTakeover = 20s;
   EXPECT_EQ(survivor.Next(kTakeover), 0) << "flock of the killed mount never released";
   EXPECT_EQ(survivor.Next(kTakeover), 0) << "fcntl lock of the killed mount never released";
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - crashed);
   std::fprintf(stderr, "[multi] locks taken over %lld ms after the crash\n", static_cast<long long>(took.count()));
   EXPECT_TRUE(WaitFor([&] { return CountChunkObjects(*a) == others; }, kTakeover))
-      << CountChunkObjects(*a) - others << " objects of the killed mount's open-unlinked files left";
-  EXPECT_TRUE(WaitFor([&] { return Find(Sessions(), *b).is_null(); }, 5s))
+      << CountChunkObjects(*a) - others << " objects of the killed mounts' open-unlinked files left";
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto now = Sessions();
+        return Find(now, *b).is_null() && Find(now, *ro).is_null();
+      },
+      5s))
       << "dead session still listed: " << Sessions().dump(2);
   auto sessions = Sessions();
   EXPECT_EQ(sessions.size(), 1u) << sessions.dump(2);
