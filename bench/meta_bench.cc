@@ -1,10 +1,12 @@
-// Metadata API benchmark: create, stat (lookup), readdir, rename and unlink
-// of N entries in one directory, through the Meta API (not FUSE), for every
+// Metadata API benchmark: create, stat (lookup), readdir, open+close (each
+// file once: its first open in the session), reopen+close (one file N times),
+// rename and unlink of N entries in one directory, through the Meta API (not FUSE), for every
 // available engine of tests/support/engines.h. Prints two tables: operations
 // per second, and per-operation latency (p50 / p99; readdir: per batch of
 // 1,000 entries with attributes).
 //
 //   build/meta_bench [--n 10000] [--engines mem,sqlite3]
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -35,7 +37,7 @@ struct OpStats {
 
 struct Row {
   std::string engine;
-  OpStats create, stat, readdir, rename, unlink;
+  OpStats create, stat, readdir, openClose, reopen, rename, unlink;
 };
 
 using Clock = std::chrono::steady_clock;
@@ -97,6 +99,14 @@ Row Run(const std::string& engine, const std::string& url, int n) {
     if (!got.empty()) after = got.back().name;
   });
   if (total != static_cast<size_t>(n)) Die("readdir", Status::IOError("lost entries"));
+  std::vector<Ino> inos;
+  for (auto& nm : names) inos.push_back(Need(meta->Lookup(root, dir, nm), "lookup").ino);
+  auto openClose = [&](Ino ino) {
+    Need(meta->Open(root, ino, O_RDONLY), "open");
+    Need(meta->Close(ino), "close");
+  };
+  r.openClose = Measure(n, n, [&](int i) { openClose(inos[i]); });
+  r.reopen = Measure(n, n, [&](int) { openClose(inos[0]); });
   r.rename = Measure(n, n, [&](int i) { Need(meta->Rename(root, dir, names[i], dir, names[i] + ".r", 0), "rename"); });
   r.unlink = Measure(n, n, [&](int i) { Need(meta->Unlink(root, dir, names[i] + ".r"), "unlink"); });
   Need(meta->CloseSession(), "close session");
@@ -141,20 +151,22 @@ int main(int argc, char** argv) {
     rows.push_back(Run(engine, *url, n));
   }
   std::printf("Meta API, one client, one thread, %d entries in one directory (operations per second)\n\n", n);
-  std::printf("| engine   |   create |     stat | readdir (entries) |   rename |   unlink |\n");
-  std::printf("|----------|---------:|---------:|------------------:|---------:|---------:|\n");
+  std::printf("| engine   |   create |     stat | readdir (entries) | open+close | reopen+close |   rename |   unlink |\n");
+  std::printf("|----------|---------:|---------:|------------------:|-----------:|-------------:|---------:|---------:|\n");
   for (auto& r : rows) {
-    std::printf("| %-8s | %8.0f | %8.0f | %17.0f | %8.0f | %8.0f |\n", r.engine.c_str(), r.create.perSec,
-                r.stat.perSec, r.readdir.perSec, r.rename.perSec, r.unlink.perSec);
+    std::printf("| %-8s | %8.0f | %8.0f | %17.0f | %10.0f | %12.0f | %8.0f | %8.0f |\n", r.engine.c_str(),
+                r.create.perSec, r.stat.perSec, r.readdir.perSec, r.openClose.perSec, r.reopen.perSec,
+                r.rename.perSec, r.unlink.perSec);
   }
   std::printf("\nLatency per operation, microseconds, p50 / p99 (readdir: one batch of %d entries with attributes)\n\n",
               1000);
-  std::printf("| engine   | create | stat | readdir batch | rename | unlink |\n");
-  std::printf("|----------|-------:|-----:|--------------:|-------:|-------:|\n");
+  std::printf("| engine   | create | stat | readdir batch | open+close | reopen+close | rename | unlink |\n");
+  std::printf("|----------|-------:|-----:|--------------:|-----------:|-------------:|-------:|-------:|\n");
   for (auto& r : rows) {
-    std::printf("| %-8s | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f |\n", r.engine.c_str(),
-                r.create.Pct(0.5), r.create.Pct(0.99), r.stat.Pct(0.5), r.stat.Pct(0.99), r.readdir.Pct(0.5),
-                r.readdir.Pct(0.99), r.rename.Pct(0.5), r.rename.Pct(0.99), r.unlink.Pct(0.5), r.unlink.Pct(0.99));
+    std::printf("| %-8s |", r.engine.c_str());
+    for (OpStats* o : {&r.create, &r.stat, &r.readdir, &r.openClose, &r.reopen, &r.rename, &r.unlink})
+      std::printf(" %.0f / %.0f |", o->Pct(0.5), o->Pct(0.99));
+    std::printf("\n");
   }
   return 0;
 }

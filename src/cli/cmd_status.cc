@@ -1,7 +1,8 @@
 // slicefs status META-URL: the volume format (secrets redacted), usage and
-// the live sessions, as JSON.
+// every registered session (host, mount point, pid, last heartbeat), as JSON.
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <filesystem>
 
 #include "cli/command.h"
@@ -11,6 +12,17 @@
 
 namespace slicefs::cli {
 namespace {
+
+// "2026-11-29T13:20:05Z" (UTC); "" for 0 (unknown).
+std::string UtcTime(int64_t unixSec) {
+  if (unixSec <= 0) return "";
+  std::time_t t = static_cast<std::time_t>(unixSec);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 void RunStatus(const std::string& metaUrl) {
   auto url = Check(Url::Parse(metaUrl));
@@ -35,13 +47,19 @@ void RunStatus(const std::string& metaUrl) {
   out["Setting"] = nlohmann::ordered_json::parse(fmt->ToJson(/*redactSecrets=*/true));
   out["Usage"] = {{"usedSpace", usage.totalSpace - usage.availSpace}, {"usedInodes", usage.usedInodes}};
   auto list = nlohmann::ordered_json::array();
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
   for (const auto& s : sessions) {
     list.push_back({{"sid", s.sid},
-                    {"expire", s.expireSec},
                     {"hostname", s.info.hostname},
                     {"mountPoint", s.info.mountPoint},
                     {"processId", s.info.processId},
-                    {"version", s.info.version}});
+                    {"version", s.info.version},
+                    {"readOnly", s.info.readOnly},
+                    {"heartbeat", s.lastHeartbeatSec},
+                    {"heartbeatTime", UtcTime(s.lastHeartbeatSec)},
+                    {"expire", s.expireSec},
+                    {"expireTime", UtcTime(s.expireSec)},
+                    {"stale", s.expireSec < now}});
   }
   out["Sessions"] = list;
   std::printf("%s\n", out.dump(2).c_str());

@@ -53,6 +53,10 @@ class PConn {
         return Err(Status::Error(msg.find("does not exist") != std::string::npos ? ENOENT : EACCES, msg));
       return Err(Status::Retryable(EIO, msg));
     }
+    // Server notices ("relation ... already exists, skipping" from CREATE
+    // TABLE IF NOT EXISTS) are informational; libpq would print them on
+    // stderr, which is the user's terminal for CLI commands.
+    PQsetNoticeProcessor(c->conn_, [](void*, const char*) {}, nullptr);
     return c;
   }
 

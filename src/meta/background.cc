@@ -1,6 +1,8 @@
 // The background thread of a client: flushes usage counters, refreshes the
-// session heartbeat, removes deleted files' data, cleans stale sessions and
-// the trash. Started by the constructor, stopped by the destructor.
+// session heartbeat, removes the open records of closed files, removes
+// deleted files' data, cleans stale sessions (every heartbeat) and the
+// trash. Read-only clients only do the first three. Started by the
+// constructor, stopped by the destructor.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -30,17 +32,19 @@ void MetaImpl::BackgroundLoop() {
       kicked = bgKick_;
       bgKick_ = false;
     }
-    if (opts_.readOnly) continue;
     now = Clock::now();
     const bool inSession = sid_.load() != 0;
-    if (now >= nextFlush) {
-      warn("flush usage", FlushUsage());
-      nextFlush = now + std::chrono::milliseconds(opts_.usageFlushMs);
-    }
     if (inSession && now >= nextBeat) {
       warn("heartbeat", Heartbeat());
       nextBeat = now + std::chrono::seconds(opts_.heartbeatSec);
     }
+    if (inSession) warn("release closed files", FlushClosedFiles());
+    if (now >= nextFlush) {
+      // Read-only clients only write when they destroyed an inode.
+      warn("flush usage", FlushUsage());
+      nextFlush = now + std::chrono::milliseconds(opts_.usageFlushMs);
+    }
+    if (opts_.readOnly) continue;
     if (kicked || now >= nextDelete) {
       if (sweepPending_.exchange(false)) {
         auto r = SweepZeroRefs();
@@ -53,7 +57,9 @@ void MetaImpl::BackgroundLoop() {
     if (inSession && now >= nextStale) {
       auto r = CleanStaleSessions();
       if (!r) warn("clean stale sessions", r.error());
-      nextStale = now + std::chrono::seconds(std::max(60, opts_.heartbeatSec * 5));
+      // Every heartbeat: a dead session (expired after 5 missed beats) is
+      // gone within about 6 heartbeats; the check is one SE range scan.
+      nextStale = now + std::chrono::seconds(opts_.heartbeatSec);
     }
     if (inSession && fmt_.trashDays > 0 && now >= nextTrash) {
       auto r = CleanTrash(NowNs());

@@ -29,60 +29,80 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
   META_TRY(CheckInodes(1));
   ASSIGN_OR_RETURN(Ino ino, AllocInode());
   const int64_t now = NowNs();
+  // A new file opened by Create is recorded as open in this session in the
+  // same transaction (see op_open.cc).
+  const uint64_t sid = sid_.load();
+  const bool record = openFlags >= 0 && type == FileType::kFile && sid != 0;
   Entry out;
   bool existed = false;
   TxnEffects fx;
-  Status st = kv_->txn([&](KvTxn& tx) -> Status {
-    out = Entry{};
-    existed = false;
-    fx.Reset();
-    ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, parent));
-    if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "parent is not a directory");
-    META_TRY(CheckAccess(ctx, pa, X_OK));
-    ASSIGN_OR_RETURN(auto existing, LoadEntry(tx, parent, name));
-    if (existing) {
-      if (openFlags < 0 || (openFlags & O_EXCL)) return Status::Error(EEXIST, "name exists");
-      ASSIGN_OR_RETURN(Attr ca, MustAttr(tx, existing->ino));
-      if (ca.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
-      META_TRY(CheckAccess(ctx, ca, OpenMask(openFlags)));
-      out = Entry{existing->ino, ca};
-      existed = true;
-      return Status::OK();
-    }
-    META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
-    Attr a;
-    a.type = type;
-    a.mode = (mode & ~cumask) & 07777;
-    if (type == FileType::kSymlink) a.mode = 0777;
-    a.uid = ctx.uid;
-    a.gid = ctx.gid;
-    if (pa.mode & S_ISGID) {  // setgid directory: inherit its group
-      a.gid = pa.gid;
-      if (type == FileType::kDir) {
-        a.mode |= S_ISGID;
-      } else if ((a.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && !ctx.isRoot() && !ctx.inGroup(a.gid)) {
-        a.mode &= ~static_cast<uint32_t>(S_ISGID);
+  for (int attempt = 0;; attempt++) {
+    Status st = kv_->txn([&](KvTxn& tx) -> Status {
+      out = Entry{};
+      existed = false;
+      fx.Reset();
+      ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, parent));
+      if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "parent is not a directory");
+      META_TRY(CheckAccess(ctx, pa, X_OK));
+      ASSIGN_OR_RETURN(auto existing, LoadEntry(tx, parent, name));
+      if (existing) {
+        if (openFlags < 0 || (openFlags & O_EXCL)) return Status::Error(EEXIST, "name exists");
+        ASSIGN_OR_RETURN(Attr ca, MustAttr(tx, existing->ino));
+        if (ca.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
+        META_TRY(CheckAccess(ctx, ca, OpenMask(openFlags)));
+        out = Entry{existing->ino, ca};
+        existed = true;
+        return Status::OK();
       }
+      META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+      Attr a;
+      a.type = type;
+      a.mode = (mode & ~cumask) & 07777;
+      if (type == FileType::kSymlink) a.mode = 0777;
+      a.uid = ctx.uid;
+      a.gid = ctx.gid;
+      if (pa.mode & S_ISGID) {  // setgid directory: inherit its group
+        a.gid = pa.gid;
+        if (type == FileType::kDir) {
+          a.mode |= S_ISGID;
+        } else if ((a.mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && !ctx.isRoot() && !ctx.inGroup(a.gid)) {
+          a.mode &= ~static_cast<uint32_t>(S_ISGID);
+        }
+      }
+      a.atimeNs = a.mtimeNs = a.ctimeNs = now;
+      a.nlink = type == FileType::kDir ? 2 : 1;
+      a.length = type == FileType::kDir ? 4096 : (type == FileType::kSymlink ? target.size() : 0);
+      a.rdev = (type == FileType::kBlockDev || type == FileType::kCharDev) ? rdev : 0;
+      a.parent = parent;
+      tx.put(keys::Entry(parent, name), EncodeEntry(type, ino));
+      SaveAttr(tx, ino, a);
+      if (type == FileType::kSymlink) tx.put(keys::Symlink(ino), target);
+      if (record) tx.put(keys::SessionFile(sid, ino), "");
+      pa.mtimeNs = pa.ctimeNs = now;
+      if (type == FileType::kDir) pa.nlink++;
+      SaveAttr(tx, parent, pa);
+      fx.inodeDelta = 1;
+      out = Entry{ino, a};
+      return Status::OK();
+    });
+    if (!st.ok()) return Err(st);
+    if (!existed) {
+      Apply(fx);
+      if (openFlags >= 0) {
+        std::lock_guard lk(openMu_);
+        auto& o = open_[out.ino];
+        o.count++;
+        if (record) o.recorded = true;
+      }
+      return out;
     }
-    a.atimeNs = a.mtimeNs = a.ctimeNs = now;
-    a.nlink = type == FileType::kDir ? 2 : 1;
-    a.length = type == FileType::kDir ? 4096 : (type == FileType::kSymlink ? target.size() : 0);
-    a.rdev = (type == FileType::kBlockDev || type == FileType::kCharDev) ? rdev : 0;
-    a.parent = parent;
-    tx.put(keys::Entry(parent, name), EncodeEntry(type, ino));
-    SaveAttr(tx, ino, a);
-    if (type == FileType::kSymlink) tx.put(keys::Symlink(ino), target);
-    pa.mtimeNs = pa.ctimeNs = now;
-    if (type == FileType::kDir) pa.nlink++;
-    SaveAttr(tx, parent, pa);
-    fx.inodeDelta = 1;
-    out = Entry{ino, a};
-    return Status::OK();
-  });
-  if (!st.ok()) return Err(st);
-  if (!existed) Apply(fx);
-  if (openFlags >= 0) RegisterOpen(out.ino);
-  return out;
+    if (openFlags < 0) return out;
+    // An existing file: open it the usual way (its record, if any, needs its
+    // own transaction). Gone meanwhile (unlinked elsewhere): create again.
+    auto a = Open(ctx, out.ino, openFlags);
+    if (a) return Entry{out.ino, *a};
+    if (!a.error().is(ENOENT) || attempt >= 3) return Err(a.error());
+  }
 }
 
 Result<Entry> MetaImpl::Mknod(const Ctx& ctx, Ino parent, std::string_view name, uint32_t mode, uint32_t cumask,

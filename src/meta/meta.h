@@ -61,11 +61,13 @@ struct SessionInfo {
   std::string mountPoint;
   uint32_t processId = 0;
   std::string version;
+  bool readOnly = false;  // listed only: NewSession records MetaOptions::readOnly
 };
 
 struct SessionRecord {
   uint64_t sid = 0;
   int64_t expireSec = 0;        // unix seconds
+  int64_t lastHeartbeatSec = 0; // unix seconds of the last heartbeat (0: unknown)
   SessionInfo info;
   std::string infoJson;         // the raw SI value
 };
@@ -93,15 +95,18 @@ class Meta {
   virtual KvStore& kv() = 0;
 
   // ---- sessions --------------------------------------------------------
-  // Registers this client; starts the heartbeat and background workers.
+  // Registers this client (read-only clients too); starts the heartbeat
+  // and background workers. Files opened in a session are recorded in the
+  // engine, so an unlink by any client keeps them until closed here.
   virtual Status NewSession(const SessionInfo& info) = 0;
-  // Flushes counters, releases this session's locks and open-unlinked files,
-  // removes the session. Idempotent.
+  // Flushes counters, releases this session's locks and open files
+  // (destroying those unlinked meanwhile), removes the session. Idempotent.
   virtual Status CloseSession() = 0;
   virtual uint64_t sessionId() const = 0;
   virtual Result<std::vector<SessionRecord>> ListSessions() = 0;
-  // Removes sessions whose heartbeat expired: their locks, and the data of
-  // files they kept open after unlink. Returns how many were cleaned.
+  // Removes sessions whose heartbeat expired: their locks and open-file
+  // records, destroying files unlinked while they held them open that no
+  // other session holds. Returns how many were cleaned.
   virtual Result<int> CleanStaleSessions() = 0;
 
   // ---- namespace -------------------------------------------------------
@@ -139,7 +144,9 @@ class Meta {
                                                 size_t limit, bool plus) = 0;
 
   // Checks access for open flags (O_RDONLY/O_WRONLY/O_RDWR, O_TRUNC) and
-  // registers the open so an unlinked file survives until its last Close.
+  // registers the open so an unlinked file (by this or any other client of
+  // the volume) survives until its last Close in every session holding it;
+  // without a session (NewSession) only unlinks by this client are seen.
   virtual Result<Attr> Open(const Ctx& ctx, Ino ino, int flags) = 0;
   virtual Status Close(Ino ino) = 0;
   // access(2)-style check; mask of R_OK/W_OK/X_OK.

@@ -25,21 +25,6 @@ std::optional<int64_t> Refs(KvStore& kv, uint64_t id, uint32_t size) {
   return out;
 }
 
-struct DeleterLog {
-  std::mutex mu;
-  std::multiset<uint64_t> ids;
-  SliceDeleter fn() {
-    return [this](uint64_t id, uint32_t) {
-      std::lock_guard lk(mu);
-      ids.insert(id);
-    };
-  }
-  size_t count(uint64_t id) {
-    std::lock_guard lk(mu);
-    return ids.count(id);
-  }
-};
-
 TEST_P(MetaTest, SliceIdsAreUniqueAcrossClients) {
   MetaOptions small;
   small.sliceIdBatch = 3;

@@ -36,6 +36,27 @@ void MetaTest::TearDown() {
   }
 }
 
+bool KeyExists(KvStore& kv, const std::string& key) {
+  bool found = false;
+  Status st = kv.readOnly([&](KvTxn& tx) -> Status {
+    auto v = tx.get(key);
+    if (!v) return v.error();
+    found = v->has_value();
+    return Status::OK();
+  });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return found;
+}
+
+void ExpireSession(KvStore& kv, uint64_t sid) {
+  Must(kv.txn([&](KvTxn& tx) -> Status {
+    std::string v;
+    PutBE64(v, 1);  // 1970
+    tx.put(keys::SessionExpire(sid), v);
+    return Status::OK();
+  }));
+}
+
 std::unique_ptr<Meta> MetaTest::OpenClient(const MetaOptions& opts) {
   auto kv = Must(OpenKvStore(url_), "open kv");
   return Must(Meta::Open(std::move(kv), opts), "open meta");
@@ -106,15 +127,21 @@ VolumeScan CheckInvariants(KvStore& kv) {
       EXPECT_EQ(a.nlink, 2u + subdirs[ino]) << "nlink of directory " << ino;
       if (ino != kRootIno && ino != kTrashIno) {
         EXPECT_EQ(list.size(), 1u) << "directory " << ino << " entries";
-        if (list.size() == 1) EXPECT_EQ(a.parent, list[0].first) << "parent of directory " << ino;
+        if (list.size() == 1) {
+          EXPECT_EQ(a.parent, list[0].first) << "parent of directory " << ino;
+        }
       }
       continue;
     }
     EXPECT_EQ(a.nlink, list.size()) << "nlink of inode " << ino;
-    if (a.nlink == 0) EXPECT_TRUE(sessionFiles.count(ino)) << "unlinked inode " << ino << " without SS record";
+    if (a.nlink == 0) {
+      EXPECT_TRUE(sessionFiles.count(ino)) << "unlinked inode " << ino << " without SS record";
+    }
     if (a.parent != 0) {
       EXPECT_TRUE(parentRecs[ino].empty()) << "inode " << ino << " has a parent and parent records";
-      if (a.nlink == 1 && list.size() == 1) EXPECT_EQ(a.parent, list[0].first) << "parent of inode " << ino;
+      if (a.nlink == 1 && list.size() == 1) {
+        EXPECT_EQ(a.parent, list[0].first) << "parent of inode " << ino;
+      }
     } else {
       std::map<Ino, int64_t> counted;
       for (auto& [p, t] : list) counted[p]++;

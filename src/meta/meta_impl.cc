@@ -160,7 +160,15 @@ void MetaImpl::Apply(const TxnEffects& fx) {
   if (fx.inodeDelta) inodeDelta_ += fx.inodeDelta;
   if (!fx.keptOpen.empty()) {
     std::lock_guard lk(openMu_);
-    for (Ino i : fx.keptOpen) openUnlinked_.insert(i);
+    for (auto [sid, ino] : fx.keptOpen) {
+      if (sid == 0) {
+        openUnlinked_.insert(ino);
+        continue;
+      }
+      auto& o = open_[ino];
+      o.recorded = true;
+      if (o.count == 0) closedPending_.insert(ino);  // closed meanwhile
+    }
   }
   if (fx.deletedData) NotifyBackground();
   if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
@@ -194,13 +202,13 @@ void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& fre
 
 bool MetaImpl::IsOpen(Ino ino) {
   std::lock_guard lk(openMu_);
-  auto it = openCount_.find(ino);
-  return it != openCount_.end() && it->second > 0;
+  auto it = open_.find(ino);
+  return it != open_.end() && it->second.count > 0;
 }
 
 void MetaImpl::RegisterOpen(Ino ino) {
   std::lock_guard lk(openMu_);
-  openCount_[ino]++;
+  open_[ino].count++;
 }
 
 Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx) {
@@ -267,14 +275,24 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     SaveAttr(tx, ino, child);
     return Status::OK();
   }
-  if (child.type == FileType::kFile && IsOpen(ino)) {
-    child.nlink = 0;
-    SaveAttr(tx, ino, child);
-    tx.put(keys::SessionFile(sid_.load(), ino), "");
-    fx.keptOpen.push_back(ino);
-    return Status::OK();
-  }
   child.nlink = 0;
+  if (child.type == FileType::kFile) {
+    // Kept (nlink 0) while any session holds it open; see open_files.cc for
+    // why this read of every session's SS record cannot miss a concurrent
+    // open elsewhere.
+    ASSIGN_OR_RETURN(auto sids, SessionIds(tx));
+    ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, sids, ino, kNoSid));
+    if (!held && IsOpen(ino)) {  // open here without a record yet
+      const uint64_t sid = sid_.load();
+      tx.put(keys::SessionFile(sid, ino), "");
+      fx.keptOpen.emplace_back(sid, ino);
+      held = true;
+    }
+    if (held) {
+      SaveAttr(tx, ino, child);
+      return Status::OK();
+    }
+  }
   return DestroyInode(tx, ino, child, fx);
 }
 

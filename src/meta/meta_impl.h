@@ -10,6 +10,7 @@
 // own outputs; in-memory effects are applied after the commit.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -38,7 +39,9 @@ struct TxnEffects {
   int64_t spaceDelta = 0;
   int64_t inodeDelta = 0;
   bool deletedData = false;            // a D{ino} record was written
-  std::vector<Ino> keptOpen;           // unlinked while open in this client
+  // (sid, ino): SS{sid}{ino} written for a file unlinked while open here
+  // but not recorded yet (a sessionless client, or opened before the session)
+  std::vector<std::pair<uint64_t, Ino>> keptOpen;
   std::vector<std::pair<uint64_t, uint32_t>> freedSlices;  // refcount hit 0
   void Reset() { *this = TxnEffects{}; }
 };
@@ -109,6 +112,9 @@ class MetaImpl final : public Meta {
   // slices whose last reference went away. Does nothing without a deleter.
   // Returns the number of files finished.
   Result<int> ProcessDeletions();
+  // Removes the SS records of files this session closed since the last call
+  // (the deferred part of Close), destroying those left without a link.
+  Status FlushClosedFiles();
   // Purges trash entries older than trashDays (by their ctime). Returns count.
   Result<int> CleanTrash(int64_t nowNs);
   // This client's unflushed usage deltas.
@@ -139,7 +145,7 @@ class MetaImpl final : public Meta {
   Status CheckInodes(int64_t delta); // ENOSPC against the inode limit
   void Apply(const TxnEffects& fx);  // after a commit
 
-  bool IsOpen(Ino ino);
+  bool IsOpen(Ino ino);  // open in this client (any handle)
   // Drops one link `name` -> child from `parent` inside tx: nlink and parent
   // records, the trash, open-unlinked bookkeeping, and final removal.
   // parentAttr is updated (mtime/ctime) and saved by the caller.
@@ -154,8 +160,23 @@ class MetaImpl final : public Meta {
   // Common body of Mknod/Mkdir/Create/Symlink.
   Result<Entry> CreateNode(const Ctx& ctx, Ino parent, std::string_view name, FileType type, uint32_t mode,
                            uint32_t cumask, uint32_t rdev, std::string_view target, int openFlags);
-  // Records the file in this session's open set after a successful open.
+  // Counts a handle of ino in this client (no engine record).
   void RegisterOpen(Ino ino);
+  // Takes a handle of ino if this session already records it (SS present);
+  // false otherwise.
+  bool ReserveRecorded(Ino ino);
+  // Serializes, per inode, the first open of a session with the removal of
+  // its record (never held by other code across transactions).
+  std::mutex& OpenStripe(Ino ino);
+  // Removes this session's records of the given inodes if they are still
+  // closed here, destroying inodes with nlink 0 nobody else holds.
+  Status FinishClosed(std::vector<Ino> inos);
+  // The ids of all registered sessions (SE keys), read inside tx.
+  static Result<std::vector<uint64_t>> SessionIds(KvTxn& tx);
+  // True if SS{s}{ino} exists for a session s in sids other than `except`,
+  // or for the sessionless id 0 (unless except is 0). kNoSid excludes none.
+  static Result<bool> HeldElsewhere(KvTxn& tx, const std::vector<uint64_t>& sids, Ino ino, uint64_t except);
+  static constexpr uint64_t kNoSid = UINT64_MAX;
   // Removes a chunk-range past `length` (truncate): drops and cuts records.
   Status CutChunksAfter(KvTxn& tx, Ino ino, uint64_t length, TxnEffects& fx);
   // Appends hole records covering [off, off+len) of a file (punch/zero).
@@ -163,10 +184,15 @@ class MetaImpl final : public Meta {
   // Releases locks held by session sid (all owners) on the given inodes, or
   // on every inode when inos is null.
   Status ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos);
-  // Destroys the open-unlinked files of session sid (SS records).
-  Status ReleaseSessionFiles(uint64_t sid);
-  // Finishes an inode kept for an open handle once it is closed everywhere.
-  Status ReleaseOpenUnlinked(uint64_t sid, Ino ino);
+  // Removes every SS record of session sid (ReleaseHolds in batches).
+  Status ReleaseSessionFiles(uint64_t sid, bool onlyIfDead);
+  // One transaction: deletes SS{sid}{ino} for each ino and destroys those
+  // inodes that have nlink 0 and no other holder. With onlyIfDead nothing
+  // happens (EAGAIN) if session sid is registered with a future expiry.
+  Status ReleaseHolds(uint64_t sid, const std::vector<Ino>& inos, bool onlyIfDead);
+  // Releases the SS records of sessions that have none of the (sid, expiry)
+  // SE entries in `known` and are not registered (any more).
+  Status ReleaseOrphanFiles(const std::vector<std::pair<uint64_t, int64_t>>& known);
   void NotifyBackground();
   void CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed);
   bool WaitInterruptible(uint64_t owner, int attempt);  // false if interrupted
@@ -192,13 +218,21 @@ class MetaImpl final : public Meta {
   std::atomic<int64_t> totalInodesBase_{0};
   std::mutex flushMu_;
 
+  struct OpenFile {
+    int count = 0;          // handles open in this client
+    bool recorded = false;  // SS{sid}{ino} of this session is in the engine
+  };
   std::mutex openMu_;
-  std::unordered_map<Ino, int> openCount_;
-  std::set<Ino> openUnlinked_;
+  std::unordered_map<Ino, OpenFile> open_;  // entries with count 0 are recorded
+  std::set<Ino> openUnlinked_;              // sessionless: SS{0}{ino} written here
+  std::set<Ino> closedPending_;             // recorded, count 0: record removal due
+  std::array<std::mutex, 64> openStripes_;
+  std::mutex flushClosedMu_;  // held across FlushClosedFiles (transactions)
 
   std::atomic<uint64_t> sid_{0};
   std::mutex sessionMu_;
   SessionInfo sessionInfo_;
+  std::string sessionInfoJson_;  // the SI value written by NewSession
 
   std::mutex lockMu_;
   std::set<Ino> lockedInos_;                  // inodes this session holds locks on

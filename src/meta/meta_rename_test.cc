@@ -76,6 +76,7 @@ TEST_P(MetaTest, RenameDirectoryUnderItselfIsEINVAL) {
   // Exchanging a dir with a dir inside it is also a loop.
   EXPECT_ERRNO(meta_->Rename(root_, b.ino, "c", kRootIno, "a", kRenameExchange), EINVAL);
   ASSERT_OK(meta_->Rename(root_, kRootIno, "e", c.ino, "e", 0));
+  EXPECT_EQ(Must(meta_->Lookup(root_, c.ino, "e")).ino, e.ino);
   CheckInvariants(meta_->kv());
 }
 

@@ -14,27 +14,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool KeyExists(KvStore& kv, const std::string& key) {
-  bool found = false;
-  Status st = kv.readOnly([&](KvTxn& tx) -> Status {
-    auto v = tx.get(key);
-    if (!v) return v.error();
-    found = v->has_value();
-    return Status::OK();
-  });
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return found;
-}
-
-void ExpireSession(KvStore& kv, uint64_t sid) {
-  Must(kv.txn([&](KvTxn& tx) -> Status {
-    std::string v;
-    PutBE64(v, 1);  // 1970
-    tx.put(keys::SessionExpire(sid), v);
-    return Status::OK();
-  }));
-}
-
 TEST_P(MetaTest, SessionsAreListedAndClosed) {
   ASSERT_OK(meta_->NewSession(SessionInfo{"host-a", "/mnt/a", 123, "0.1"}));
   uint64_t sid = meta_->sessionId();
@@ -48,7 +27,11 @@ TEST_P(MetaTest, SessionsAreListedAndClosed) {
   EXPECT_EQ(list[0].info.hostname, "host-a");
   EXPECT_EQ(list[0].info.processId, 123u);
   EXPECT_EQ(list[1].info.mountPoint, "/mnt/b");
-  EXPECT_GT(list[0].expireSec, MetaImpl::NowNs() / 1000000000);
+  const int64_t now = MetaImpl::NowNs() / 1000000000;
+  EXPECT_GT(list[0].expireSec, now);
+  EXPECT_LE(list[1].lastHeartbeatSec, now);  // the time of its registration (or a heartbeat)
+  EXPECT_GE(list[1].lastHeartbeatSec, now - 5);
+  EXPECT_FALSE(list[1].info.readOnly);
   ASSERT_OK(other->CloseSession());
   ASSERT_OK(other->CloseSession());  // idempotent
   EXPECT_EQ(Must(meta_->ListSessions()).size(), 1u);

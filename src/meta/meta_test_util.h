@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -56,6 +58,27 @@ inline Ctx User(uint32_t uid, uint32_t gid, std::vector<uint32_t> groups = {}) {
   c.gids = std::move(groups);
   return c;
 }
+
+// True if `key` exists in the engine (adds a failure on engine errors).
+bool KeyExists(KvStore& kv, const std::string& key);
+// Rewrites session sid's expiry to 1970, as if it had stopped heartbeating.
+void ExpireSession(KvStore& kv, uint64_t sid);
+
+// A SliceDeleter that records the slice ids it was given.
+struct DeleterLog {
+  std::mutex mu;
+  std::multiset<uint64_t> ids;
+  SliceDeleter fn() {
+    return [this](uint64_t id, uint32_t) {
+      std::lock_guard lk(mu);
+      ids.insert(id);
+    };
+  }
+  size_t count(uint64_t id) {
+    std::lock_guard lk(mu);
+    return ids.count(id);
+  }
+};
 
 // Summary of a whole-volume consistency check (see CheckInvariants).
 struct VolumeScan {

@@ -1,5 +1,12 @@
-// Open and Close: permission checks and the open-file registry that keeps
-// an unlinked file alive until its last Close in this client.
+// Open and Close: permission checks and the open-file registry. Within a
+// session the first open of a regular file records SS{sid}{ino} in the same
+// transaction as the checks (so an unlink anywhere keeps the inode alive);
+// further opens only count handles in memory. The last close removes the
+// record: at once when the file has no link left (and then destroys it
+// unless another session holds it), otherwise in a batch a moment later
+// (FlushClosedFiles, run by the background thread), which makes close cheap
+// and a quick reopen free. Clients without a session keep the old local
+// scheme: only an unlink of a file open here writes SS{0}{ino}.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,48 +15,75 @@
 namespace slicefs {
 
 Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
-  Attr a;
-  META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-    ASSIGN_OR_RETURN(a, MustAttr(tx, ino));
-    return Status::OK();
-  }));
   int acc = flags & O_ACCMODE;
   bool wantsWrite = acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC);
-  if (a.type == FileType::kDir && wantsWrite) return Err(EISDIR, "cannot open a directory for writing");
-  if (wantsWrite && opts_.readOnly) return Err(EROFS, "volume is mounted read-only");
   int mask = acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : (R_OK | W_OK);
   if (flags & O_TRUNC) mask |= W_OK;
-  META_TRY(CheckAccess(ctx, a, mask));
-  RegisterOpen(ino);
+  Attr a;
+  auto check = [&](KvTxn& tx) -> Status {
+    ASSIGN_OR_RETURN(a, MustAttr(tx, ino));
+    if (a.type == FileType::kDir && wantsWrite) return Status::Error(EISDIR, "cannot open a directory for writing");
+    if (wantsWrite && opts_.readOnly) return Status::Error(EROFS, "volume is mounted read-only");
+    return CheckAccess(ctx, a, mask);
+  };
+  auto readOnlyOpen = [&](bool reserved) -> Result<Attr> {
+    Status st = kv_->readOnly(check);
+    if (!st.ok()) {
+      if (reserved) (void)Close(ino);
+      return Err(st);
+    }
+    if (!reserved) RegisterOpen(ino);
+    return a;
+  };
+  // Already recorded in this session: take a handle first so that a
+  // concurrent last close keeps the record, then check.
+  if (ReserveRecorded(ino)) return readOnlyOpen(true);
+  const uint64_t sid = sid_.load();
+  if (sid == 0) return readOnlyOpen(false);
+  std::lock_guard stripe(OpenStripe(ino));
+  if (ReserveRecorded(ino)) return readOnlyOpen(true);
+  bool recorded = false;
+  META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+    recorded = false;
+    META_TRY(check(tx));
+    if (a.type != FileType::kFile) return Status::OK();
+    tx.put(keys::SessionFile(sid, ino), "");
+    recorded = true;
+    return Status::OK();
+  }));
+  {
+    std::lock_guard lk(openMu_);
+    auto& o = open_[ino];
+    o.count++;
+    if (recorded) o.recorded = true;
+  }
   return a;
 }
 
 Status MetaImpl::Close(Ino ino) {
-  bool release = false;
+  bool releaseLocal = false;
   {
     std::lock_guard lk(openMu_);
-    auto it = openCount_.find(ino);
-    if (it == openCount_.end()) return Status::OK();
-    if (--it->second <= 0) {
-      openCount_.erase(it);
-      release = openUnlinked_.erase(ino) > 0;
+    auto it = open_.find(ino);
+    if (it == open_.end() || it->second.count <= 0) return Status::OK();
+    if (--it->second.count > 0) return Status::OK();
+    if (!it->second.recorded) {
+      open_.erase(it);
+      releaseLocal = openUnlinked_.erase(ino) > 0;
+    } else {
+      closedPending_.insert(ino);
     }
   }
-  if (!release) return Status::OK();
-  return ReleaseOpenUnlinked(sid_.load(), ino);
-}
-
-Status MetaImpl::ReleaseOpenUnlinked(uint64_t sid, Ino ino) {
-  TxnEffects fx;
-  META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
-    fx.Reset();
-    tx.del(keys::SessionFile(sid, ino));
-    ASSIGN_OR_RETURN(auto a, LoadAttr(tx, ino));
-    if (a && a->nlink == 0) return DestroyInode(tx, ino, *a, fx);
+  if (releaseLocal) return ReleaseHolds(0, {ino}, false);
+  // Last close of a recorded file: release at once if it lost its links
+  // (its data should go now), else leave it to the batch.
+  std::optional<Attr> a;
+  META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
+    ASSIGN_OR_RETURN(a, LoadAttr(tx, ino));
     return Status::OK();
   }));
-  Apply(fx);
-  return Status::OK();
+  if (a && a->nlink > 0) return Status::OK();
+  return FinishClosed({ino});
 }
 
 }  // namespace slicefs

@@ -1,5 +1,6 @@
 // Sessions: registration (SE/SI keys), heartbeat, close, listing and the
-// cleanup of sessions whose heartbeat expired.
+// cleanup of sessions whose heartbeat expired. Read-only clients register
+// and heartbeat too: their open files are protected like any other.
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -10,11 +11,14 @@ namespace slicefs {
 
 namespace {
 int64_t NowSec() { return MetaImpl::NowNs() / 1000000000; }
-std::string ExpireValue(int64_t sec) {
+// SE value: expiry, then the time of the heartbeat that wrote it.
+std::string ExpireValue(int64_t expire, int64_t now) {
   std::string v;
-  PutBE64(v, static_cast<uint64_t>(sec));
+  PutBE64(v, static_cast<uint64_t>(expire));
+  PutBE64(v, static_cast<uint64_t>(now));
   return v;
 }
+int64_t ExpiryOf(const std::string& v) { return v.size() >= 8 ? static_cast<int64_t>(GetBE64(v, 0)) : 0; }
 }  // namespace
 
 Status MetaImpl::NewSession(const SessionInfo& info) {
@@ -23,32 +27,58 @@ Status MetaImpl::NewSession(const SessionInfo& info) {
   nlohmann::json j = {{"hostname", info.hostname},
                       {"mountPoint", info.mountPoint},
                       {"processId", info.processId},
-                      {"version", info.version}};
+                      {"version", info.version},
+                      {"readOnly", opts_.readOnly}};
   const std::string infoJson = j.dump();
-  const int64_t expire = NowSec() + 5 * opts_.heartbeatSec;
+  const int64_t now = NowSec();
+  const int64_t expire = now + 5 * opts_.heartbeatSec;
   uint64_t sid = 0;
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
     ASSIGN_OR_RETURN(auto v, tx.get(keys::Counter(keys::kNextSession)));
     sid = static_cast<uint64_t>(v ? DecodeCounter(*v) : 0) + 1;
     tx.put(keys::Counter(keys::kNextSession), EncodeCounter(static_cast<int64_t>(sid)));
-    tx.put(keys::SessionExpire(sid), ExpireValue(expire));
+    tx.put(keys::SessionExpire(sid), ExpireValue(expire, now));
     tx.put(keys::SessionInfo(sid), infoJson);
     return Status::OK();
   }));
   sessionInfo_ = info;
+  sessionInfoJson_ = infoJson;
   sid_ = sid;
   NotifyBackground();
   return Status::OK();
 }
 
 Status MetaImpl::Heartbeat() {
+  std::lock_guard lk(sessionMu_);
   uint64_t sid = sid_.load();
   if (sid == 0) return Status::OK();
-  const int64_t expire = NowSec() + 5 * opts_.heartbeatSec;
-  return kv_->txn([&](KvTxn& tx) -> Status {
-    tx.put(keys::SessionExpire(sid), ExpireValue(expire));
+  const int64_t now = NowSec();
+  const int64_t expire = now + 5 * opts_.heartbeatSec;
+  std::vector<Ino> recorded;
+  {
+    std::lock_guard l2(openMu_);
+    for (auto& [ino, o] : open_)
+      if (o.recorded) recorded.push_back(ino);
+  }
+  bool revived = false;
+  META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+    revived = false;
+    ASSIGN_OR_RETURN(auto v, tx.get(keys::SessionExpire(sid)));
+    tx.put(keys::SessionExpire(sid), ExpireValue(expire, now));
+    if (v) return Status::OK();
+    // Another client took this session for dead (it missed its heartbeats)
+    // and removed it with its records: register again and record the files
+    // still open here that survived.
+    revived = true;
+    tx.put(keys::SessionInfo(sid), sessionInfoJson_);
+    for (Ino ino : recorded) {
+      ASSIGN_OR_RETURN(auto a, LoadAttr(tx, ino));
+      if (a) tx.put(keys::SessionFile(sid, ino), "");
+    }
     return Status::OK();
-  });
+  }));
+  if (revived) spdlog::warn("meta: session {} had been cleaned as stale by another client; registered again", sid);
+  return Status::OK();
 }
 
 Status MetaImpl::CloseSession() {
@@ -60,11 +90,17 @@ Status MetaImpl::CloseSession() {
     std::lock_guard l2(lockMu_);
     locked.swap(lockedInos_);
   }
-  Status st = ReleaseSessionLocks(sid, &locked);
-  if (st.ok()) st = ReleaseSessionFiles(sid);
+  Status st = FlushClosedFiles();
+  if (st.ok()) st = ReleaseSessionLocks(sid, &locked);
+  if (st.ok()) st = ReleaseSessionFiles(sid, false);
   {
     std::lock_guard l2(openMu_);
     openUnlinked_.clear();
+    closedPending_.clear();
+    for (auto it = open_.begin(); it != open_.end();) {
+      it->second.recorded = false;
+      it = it->second.count > 0 ? std::next(it) : open_.erase(it);
+    }
   }
   if (st.ok()) {
     st = kv_->txn([&](KvTxn& tx) -> Status {
@@ -74,7 +110,7 @@ Status MetaImpl::CloseSession() {
     });
   }
   sid_ = 0;
-  Status fl = opts_.readOnly ? Status::OK() : FlushUsage();
+  Status fl = FlushUsage();
   return st.ok() ? fl : st;
 }
 
@@ -92,7 +128,8 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
         if (!sid || kv.value.size() < 8) continue;
         SessionRecord r;
         r.sid = *sid;
-        r.expireSec = static_cast<int64_t>(GetBE64(kv.value, 0));
+        r.expireSec = ExpiryOf(kv.value);
+        if (kv.value.size() >= 16) r.lastHeartbeatSec = static_cast<int64_t>(GetBE64(kv.value, 8));
         out.push_back(r);
         infoKeys.push_back(keys::SessionInfo(*sid));
       }
@@ -108,6 +145,7 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
           r.info.mountPoint = j.value("mountPoint", "");
           r.info.processId = j.value("processId", 0u);
           r.info.version = j.value("version", "");
+          r.info.readOnly = j.value("readOnly", false);
         }
       }
       if (kvs.size() < 1000) break;
@@ -120,45 +158,72 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
 
 Result<int> MetaImpl::CleanStaleSessions() {
   META_TRY(CheckWritable());
-  ASSIGN_OR_RETURN(auto sessions, ListSessions());
+  // Cheap when nobody is stale: one scan of the SE range (run every
+  // heartbeat by each writable client).
+  std::vector<std::pair<uint64_t, int64_t>> expiries;
+  META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
+    expiries.clear();
+    std::string begin = "SE";
+    const std::string end = PrefixEnd("SE");
+    for (;;) {
+      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
+      for (auto& kv : kvs) {
+        if (auto sid = keys::SessionOf(kv.key)) expiries.emplace_back(*sid, ExpiryOf(kv.value));
+      }
+      if (kvs.size() < 1000) return Status::OK();
+      begin = kvs.back().key + '\0';
+    }
+  }));
   const int64_t now = NowSec();
+  const uint64_t self = sid_.load();
   int cleaned = 0;
-  for (const auto& s : sessions) {
-    if (s.sid == sid_.load() || s.expireSec >= now) continue;
-    META_TRY(ReleaseSessionLocks(s.sid, nullptr));
-    META_TRY(ReleaseSessionFiles(s.sid));
+  for (const auto& [sid, expire] : expiries) {
+    if (sid == self || expire >= now) continue;
+    META_TRY(ReleaseSessionLocks(sid, nullptr));
+    Status st = ReleaseSessionFiles(sid, /*onlyIfDead=*/true);
+    if (st.is(EAGAIN)) continue;  // revived
+    META_TRY(st);
     bool removed = false;
     META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
       removed = false;
-      ASSIGN_OR_RETURN(auto v, tx.get(keys::SessionExpire(s.sid)));
-      if (v && v->size() >= 8 && static_cast<int64_t>(GetBE64(*v, 0)) >= now) return Status::OK();  // revived
-      tx.del(keys::SessionExpire(s.sid));
-      tx.del(keys::SessionInfo(s.sid));
+      ASSIGN_OR_RETURN(auto v, tx.get(keys::SessionExpire(sid)));
+      if (v && ExpiryOf(*v) >= now) return Status::OK();  // revived
+      tx.del(keys::SessionExpire(sid));
+      tx.del(keys::SessionInfo(sid));
       removed = true;
       return Status::OK();
     }));
     if (removed) {
-      spdlog::debug("meta: cleaned stale session {}", s.sid);
+      spdlog::info("meta: cleaned stale session {}", sid);
       cleaned++;
     }
   }
+  META_TRY(ReleaseOrphanFiles(expiries));
   return cleaned;
 }
 
-Status MetaImpl::ReleaseSessionFiles(uint64_t sid) {
-  const std::string prefix = keys::SessionFilePrefix(sid);
+// SS records of a session id without an SE key (a session cleaned while its
+// process still wrote, or removed by hand): one scan per such id.
+Status MetaImpl::ReleaseOrphanFiles(const std::vector<std::pair<uint64_t, int64_t>>& known) {
+  std::set<uint64_t> live;
+  for (const auto& e : known) live.insert(e.first);
+  live.insert(sid_.load());
+  std::string begin = keys::SessionFilePrefix(1);  // sid 0: sessionless clients, left alone
+  const std::string end = PrefixEnd("SS");
   for (;;) {
-    std::vector<Ino> inos;
+    std::optional<uint64_t> sid;
     META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-      inos.clear();
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(prefix, PrefixEnd(prefix), 1000));
-      for (auto& kv : kvs) {
-        if (auto ino = keys::SessionFileIno(kv.key)) inos.push_back(*ino);
-      }
+      sid.reset();
+      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1));
+      if (!kvs.empty() && kvs[0].key.size() >= 10) sid = GetBE64(kvs[0].key, 2);
       return Status::OK();
     }));
-    if (inos.empty()) return Status::OK();
-    for (Ino ino : inos) META_TRY(ReleaseOpenUnlinked(sid, ino));
+    if (!sid || *sid == UINT64_MAX) return Status::OK();
+    if (!live.count(*sid)) {
+      Status st = ReleaseSessionFiles(*sid, /*onlyIfDead=*/true);
+      if (!st.ok() && !st.is(EAGAIN)) return st;
+    }
+    begin = keys::SessionFilePrefix(*sid + 1);
   }
 }
 

@@ -16,7 +16,7 @@ Status MetaImpl::FlushUsage() {
     inodes = i ? DecodeCounter(*i) : 0;
     return Status::OK();
   };
-  if ((ds == 0 && di == 0) || opts_.readOnly) {
+  if (ds == 0 && di == 0) {  // read-only clients too: they may destroy open-unlinked files
     META_TRY(kv_->readOnly(readBoth));
   } else {
     META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
