@@ -115,7 +115,8 @@ TEST(MetaFormat, JsonValidateAndRedaction) {
   EXPECT_EQ(f.ToJson(true).find("s3cr3t"), std::string::npos);
   EXPECT_NE(f.ToJson(false).find("s3cr3t"), std::string::npos);
   EXPECT_EQ(f.uuid.size(), 36u);
-  for (auto bad : {"ab", "Upper", "-lead", "has space", std::string(64, 'a').c_str()}) {
+  for (const std::string& bad : {std::string("ab"), std::string("Upper"), std::string("-lead"),
+                                 std::string("has space"), std::string(64, 'a')}) {
     VolumeFormat h = f;
     h.name = bad;
     EXPECT_EQ(h.Validate().code(), EINVAL) << bad;

@@ -49,6 +49,15 @@ class SharedOpenTest : public MetaTest {
     Must(impl().ProcessDeletions());
     return freedA_.count(s) + freedOthers_.count(s) > 0;
   }
+  // Freed, allowing for another client's background thread that may have
+  // taken the deletion record just before us and not yet called its deleter.
+  bool FreedSoon(uint64_t s) {
+    for (int i = 0; i < 500; i++) {
+      if (Freed(s)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
   static MetaImpl& Impl(Meta& m) { return dynamic_cast<MetaImpl&>(m); }
   bool HasSessionFile(Meta& holder, Ino ino) {
     return KeyExists(meta_->kv(), keys::SessionFile(holder.sessionId(), ino));
@@ -75,7 +84,7 @@ TEST_P(SharedOpenTest, OpenOnBSurvivesUnlinkOnA) {
   EXPECT_ERRNO(b->GetAttr(root_, ino), ENOENT);
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
   EXPECT_FALSE(HasSessionFile(*b, ino));
-  EXPECT_TRUE(Freed(s)) << "data not freed after the last close";
+  EXPECT_TRUE(FreedSoon(s)) << "data not freed after the last close";
   ASSERT_OK(impl().FlushUsage());
   ASSERT_OK(Impl(*b).FlushUsage());
   EXPECT_EQ(CheckInvariants(meta_->kv()).inodes, 0u);
@@ -98,7 +107,7 @@ TEST_P(SharedOpenTest, HolderThatDiesIsCleanedBySurvivor) {
   EXPECT_EQ(Must(meta_->CleanStaleSessions()), 1);
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
   EXPECT_FALSE(KeyExists(meta_->kv(), keys::SessionFile(bsid, ino)));
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
   CheckInvariants(meta_->kv());
 }
 
@@ -115,7 +124,7 @@ TEST_P(SharedOpenTest, DeadSessionReleasesFilesStillLinked) {
   EXPECT_EQ(Must(meta_->GetAttr(root_, ino)).nlink, 1u) << "a linked file must survive its holder's death";
   ASSERT_OK(meta_->Unlink(root_, kRootIno, "f"));
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT) << "nobody holds it any more";
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
 }
 
 TEST_P(SharedOpenTest, ReopenAfterUnlink) {
@@ -136,7 +145,7 @@ TEST_P(SharedOpenTest, ReopenAfterUnlink) {
   ASSERT_OK(meta_->Close(ino));
   EXPECT_ERRNO(b->GetAttr(root_, ino), ENOENT);
   EXPECT_ERRNO(meta_->Open(root_, ino, O_RDONLY), ENOENT);
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
   CheckInvariants(meta_->kv());
 }
 
@@ -155,8 +164,8 @@ TEST_P(SharedOpenTest, TwoSessionsBothHolding) {
   EXPECT_FALSE(Freed(s));
   ASSERT_OK(c->Close(ino));
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
-  EXPECT_TRUE(Freed(s));
-  EXPECT_TRUE(Freed(s2));
+  EXPECT_TRUE(FreedSoon(s));
+  EXPECT_TRUE(FreedSoon(s2));
   EXPECT_EQ(CheckInvariants(meta_->kv()).inodes, 0u);
 }
 
@@ -173,7 +182,7 @@ TEST_P(SharedOpenTest, RenameOverTargetOpenElsewhere) {
   CheckInvariants(meta_->kv());
   ASSERT_OK(b->Close(target));
   EXPECT_ERRNO(meta_->GetAttr(root_, target), ENOENT);
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
   EXPECT_EQ(CheckInvariants(meta_->kv()).inodes, 1u);
 }
 
@@ -192,7 +201,7 @@ TEST_P(SharedOpenTest, DeferredCloseStillProtectsAndThenFrees) {
   ASSERT_OK(Impl(*b).FlushClosedFiles());
   EXPECT_FALSE(HasSessionFile(*b, ino));
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
   // A reopen after a close in the same session works and is recorded again.
   auto [g, gs] = FileWithData("g");
   Must(b->Open(root_, g, O_RDONLY));
@@ -204,7 +213,7 @@ TEST_P(SharedOpenTest, DeferredCloseStillProtectsAndThenFrees) {
   EXPECT_EQ(Must(b->ReadChunk(g, 0)).size(), 1u);
   ASSERT_OK(b->CloseSession());
   EXPECT_ERRNO(meta_->GetAttr(root_, g), ENOENT);
-  EXPECT_TRUE(Freed(gs));
+  EXPECT_TRUE(FreedSoon(gs));
 }
 
 TEST_P(SharedOpenTest, ReadOnlySessionIsRegisteredAndProtects) {
@@ -235,7 +244,7 @@ TEST_P(SharedOpenTest, ReadOnlySessionIsRegisteredAndProtects) {
   EXPECT_TRUE(advanced) << "read-only session does not heartbeat";
   ASSERT_OK(b->Close(ino));
   EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT);
-  EXPECT_TRUE(Freed(s));
+  EXPECT_TRUE(FreedSoon(s));
   ASSERT_OK(Impl(*b).FlushUsage());
   ASSERT_OK(impl().FlushUsage());
   EXPECT_EQ(Must(meta_->StatFs(root_, kRootIno)).usedInodes, 0u);
@@ -308,7 +317,7 @@ TEST_P(SharedOpenTest, OpenRacesUnlink) {
       EXPECT_EQ(got.error().code(), ENOENT) << got.error().ToString();
     }
     EXPECT_ERRNO(meta_->GetAttr(root_, ino), ENOENT) << "round " << i;
-    EXPECT_TRUE(Freed(s)) << "round " << i;
+    EXPECT_TRUE(FreedSoon(s)) << "round " << i;
   }
   std::printf("OpenRacesUnlink: %d of %d opens won\n", opened, rounds);
   ASSERT_OK(Impl(*b).FlushClosedFiles());

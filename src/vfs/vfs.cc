@@ -83,6 +83,11 @@ Attr Vfs::Merge(Ino ino, Attr a) {
   if (pending > a.length) a.length = pending;
   if (auto st = handles_.Inode(ino)) {
     std::lock_guard lk(st->mu);
+    // `a` may have been read from the metadata just before a background
+    // commit of this client's last pending slice, which PendingLength then no
+    // longer counts: while this client has unflushed writes, its own view of
+    // the length is a lower bound.
+    if (st->dirtyMtimeNs != 0 && st->length > a.length) a.length = st->length;
     if (st->dirtyMtimeNs > a.mtimeNs) {
       a.mtimeNs = st->dirtyMtimeNs;
       a.ctimeNs = std::max(a.ctimeNs, st->dirtyMtimeNs);

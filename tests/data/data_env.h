@@ -33,10 +33,13 @@ class DataEnv {
   // ENOTSUP for the fake.
   virtual Result<std::unique_ptr<Meta>> OpenOtherClient() { return Err(ENOTSUP, "single-client env"); }
   // The length a reader should pass: max(meta length, pending writes).
+  // Pending first: a slice committed in between is then in the metadata
+  // length (the other order can miss it: read the old length, then find the
+  // slice no longer pending).
   uint64_t ReadLength(Ino ino) {
+    uint64_t pending = data().PendingLength(ino);
     auto l = Length(ino);
-    uint64_t len = l ? *l : 0;
-    return std::max(len, data().PendingLength(ino));
+    return std::max(l ? *l : 0, pending);
   }
 };
 

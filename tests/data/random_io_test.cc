@@ -146,7 +146,8 @@ TEST_P(RandomIo, MatchesByteArrayModel) {
   ASSERT_NO_FATAL_FAILURE(CheckWhole(env, ino, model, "after reopen"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Data, RandomIo, ::testing::Values("fake_mem", "sqlite3_file", "mem_mem", "sqlite3_s3"));
+INSTANTIATE_TEST_SUITE_P(Data, RandomIo, ::testing::Values("fake_mem", "sqlite3_file", "mem_mem", "sqlite3_s3"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace slicefs::testing
