@@ -29,7 +29,7 @@ struct MountArgs {
   std::string mountpoint;
   bool background = false;
   std::string cacheDir;
-  std::string cacheSize = "10G";
+  std::string cacheSize;  // empty: 10G, and no disk cache for `file` storage
   std::string bufferSize = "300M";
   int maxUploads = 20;
   bool readOnly = false;
@@ -103,7 +103,7 @@ int Serve(const MountArgs& a, int readyFd) {
   vo.meta.heartbeatSec = a.heartbeat;
   vo.data.maxUploads = a.maxUploads;
   auto buf = ParseSizeMiB(a.bufferSize);
-  auto csz = ParseSizeMiB(a.cacheSize);
+  auto csz = ParseSizeMiB(a.cacheSize.empty() ? "10G" : a.cacheSize);
   if (!buf || !csz) {
     report(!buf ? buf.error() : csz.error());
     return 1;
@@ -111,6 +111,7 @@ int Serve(const MountArgs& a, int readyFd) {
   vo.data.bufferSize = *buf;
   vo.data.cacheSize = *csz;
   vo.data.cacheDir = a.cacheDir;
+  vo.cacheLocalStorage = !a.cacheSize.empty();
   auto vfs = Vfs::Open(a.metaUrl, vo);
   if (!vfs) {
     report(vfs.error());
@@ -225,7 +226,8 @@ void Setup(CLI::App& app) {
   c->add_option("MOUNTPOINT", a->mountpoint, "an existing empty directory")->required();
   c->add_flag("-d,--background", a->background, "run in the background; return once the mount is usable");
   c->add_option("--cache-dir", a->cacheDir, "disk cache directory (default ~/.slicefs/cache)");
-  c->add_option("--cache-size", a->cacheSize, "disk cache limit (MiB, or with K/M/G/T)")->capture_default_str();
+  c->add_option("--cache-size", a->cacheSize,
+                "disk cache limit (MiB, or with K/M/G/T); default 10G, and none for `file` storage unless given");
   c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
   c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_flag("--read-only", a->readOnly, "mount read-only");

@@ -48,6 +48,7 @@ Result<std::unique_ptr<Vfs>> Vfs::Open(const std::string& metaUrl, const VfsOpti
     }
   }
   DataOptions dataOpts = opts.data;
+  if (fmt->storage == "file" && !opts.cacheLocalStorage) dataOpts.cacheSize = 0;
   // One cache directory per volume under the given one.
   if (!dataOpts.cacheDir.empty()) dataOpts.cacheDir += "/" + fmt->uuid;
   auto meta = Meta::Open(std::move(*kv), opts.meta);

@@ -34,6 +34,11 @@ namespace slicefs {
 struct VfsOptions {
   MetaOptions meta;
   DataOptions data;
+  // With false, a volume on `file` storage gets no disk cache (data.cacheSize
+  // is ignored): its blocks are local files already, and copying them into a
+  // cache on a cold read only doubles the disk traffic. The mount sets false
+  // unless --cache-size was given.
+  bool cacheLocalStorage = true;
 };
 
 // The result of Open/Create.

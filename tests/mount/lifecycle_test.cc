@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <random>
 #include <sstream>
 
@@ -176,6 +177,46 @@ TEST(MountLifecycle, InfoShowsObjectKeysThatExist) {
   // Outside a mount: one line, non-zero.
   EXPECT_NE(RunSlicefs({"info", "/tmp"}, &out), 0);
   EXPECT_NE(out.find("not inside a slicefs mount"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace slicefs::testing
+
+namespace slicefs::testing {
+namespace {
+
+// Regular files under dir, recursively.
+size_t CountFiles(const std::string& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) n++;
+  }
+  return n;
+}
+
+// A volume on `file` storage gets no disk cache unless --cache-size is given:
+// a cold read leaves the cache directory without blocks by default and fills
+// it when asked to, and the data reads back exactly either way.
+TEST(MountLifecycle, FileStorageDiskCacheOnlyWhenAsked) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_TRUE(m.Mount().ok());
+  const std::string data = Pattern(9 << 20, 7);
+  ASSERT_TRUE(WriteFile(m / "f", data));
+  ASSERT_TRUE(m.Unmount().ok());
+  const std::string cache = m.dir() + "/cache";
+  std::filesystem::remove_all(cache);
+  ASSERT_TRUE(m.Mount().ok());
+  EXPECT_EQ(ReadFile(m / "f"), data);
+  EXPECT_EQ(CountFiles(cache), 0u) << "blocks of a file volume were cached without --cache-size";
+  ASSERT_TRUE(m.Unmount().ok());
+  std::filesystem::remove_all(cache);
+  ASSERT_TRUE(m.Mount({"--cache-size", "1G"}).ok());
+  EXPECT_EQ(ReadFile(m / "f"), data);
+  EXPECT_GE(CountFiles(cache), 3u) << "--cache-size given, but the 3 blocks read were not cached";
+  ASSERT_TRUE(m.Unmount().ok());
 }
 
 }  // namespace
