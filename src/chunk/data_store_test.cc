@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <fstream>
 #include <random>
@@ -187,6 +189,50 @@ TEST(DataStore, BackPressureBoundsBufferedBytes) {
   EXPECT_EQ(st.bufferUsed, 0u);
   EXPECT_EQ(meta.Length(11), total);
   EXPECT_EQ(ReadAll(*ds, 11, total - big.size(), big.size(), total), big);
+}
+
+// Resident memory of this process, in bytes (/proc/self/statm).
+uint64_t ResidentBytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t pages = 0, resident = 0;
+  f >> pages >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// A block's memory is returned as soon as the block is stored, not when its
+// slice commits: streaming a file must not keep a whole 64 MiB chunk of
+// uploaded blocks resident on top of bufferSize.
+TEST(DataStore, StoredBlocksReleaseTheirMemoryBeforeTheSliceCommits) {
+  TempDir dir("slicefs-rss");
+  FakeMeta meta(Fmt(1024));  // 1 MiB blocks
+  FileStore store(dir.path() + "/bucket");
+  DataOptions opts;
+  opts.bufferSize = 8 << 20;
+  opts.maxUploads = 4;
+  auto ds = *DataStore::Open(&meta, &store, opts);
+  const std::string piece = Pattern(9, 1 << 20);
+  const uint64_t base = ResidentBytes();
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> peak{base};
+  std::thread sampler([&] {
+    while (!done.load()) {
+      uint64_t r = ResidentBytes();
+      if (r > peak.load()) peak.store(r);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  const int kMiB = 160;  // 2.5 chunks, so whole slices of 64 MiB stream by
+  for (int i = 0; i < kMiB; i++) {
+    ASSERT_TRUE(ds->Write(12, static_cast<uint64_t>(i) << 20, piece).has_value());
+  }
+  ASSERT_TRUE(ds->Flush(12).ok());
+  done = true;
+  sampler.join();
+  const double grewMiB = static_cast<double>(peak.load() - base) / (1 << 20);
+  std::fprintf(stderr, "resident growth while streaming %d MiB with an 8 MiB buffer: %.1f MiB\n", kMiB, grewMiB);
+  EXPECT_LT(grewMiB, 8 + 24) << "stored blocks stayed resident until their slice committed";
+  EXPECT_EQ(meta.Length(12), static_cast<uint64_t>(kMiB) << 20);
+  EXPECT_EQ(ReadAll(*ds, 12, 100 << 20, 1 << 20, meta.Length(12)), piece);
 }
 
 TEST(DataStore, SmallBufferWithManySlicesDoesNotDeadlock) {

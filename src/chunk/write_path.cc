@@ -134,12 +134,14 @@ void DataStoreImpl::UploadBlock(WriterPtr fw, SlicePtr s, uint32_t b, BlockBuf* 
     if (st.ok()) {
       bb->storedLen = static_cast<uint32_t>(bb->data.size());
       // Not kept in the memory cache: written data would otherwise hold
-      // memCacheSize on top of bufferSize while streaming a big file.
-      bb->data = std::string();
+      // memCacheSize on top of bufferSize while streaming a big file. The
+      // buffer is released now (swap: assigning an empty string would keep
+      // the capacity, i.e. the whole block, until the slice is committed).
+      std::string().swap(bb->data);
       bb->state = BlockState::kStored;
     } else {
       bb->state = BlockState::kFailed;
-      bb->data = std::string();
+      std::string().swap(bb->data);
       if (s->err.ok()) s->err = Status::IOError("upload " + key + ": " + st.ToString());
       spdlog::error("upload {}: {}", key, st.ToString());
     }
