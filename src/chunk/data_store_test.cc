@@ -203,6 +203,10 @@ uint64_t ResidentBytes() {
 // slice commits: streaming a file must not keep a whole 64 MiB chunk of
 // uploaded blocks resident on top of bufferSize.
 TEST(DataStore, StoredBlocksReleaseTheirMemoryBeforeTheSliceCommits) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer keeps freed memory resident (its quarantine), so resident size "
+                  "says nothing here; the normal build (make test) runs this test";
+#endif
   TempDir dir("slicefs-rss");
   FakeMeta meta(Fmt(1024));  // 1 MiB blocks
   FileStore store(dir.path() + "/bucket");
