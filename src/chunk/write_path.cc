@@ -142,7 +142,10 @@ void DataStoreImpl::UploadBlock(WriterPtr fw, SlicePtr s, uint32_t b, BlockBuf* 
     } else {
       bb->state = BlockState::kFailed;
       std::string().swap(bb->data);
-      if (s->err.ok()) s->err = Status::IOError("upload " + key + ": " + st.ToString());
+      // A full store keeps its errno (ENOSPC, EDQUOT) so that the
+      // application sees "No space left on device", not a generic EIO.
+      const int code = st.code() == ENOSPC || st.code() == EDQUOT ? st.code() : EIO;
+      if (s->err.ok()) s->err = Status::Error(code, "upload " + key + ": " + st.ToString());
       spdlog::error("upload {}: {}", key, st.ToString());
     }
     charged = bb->charged;
