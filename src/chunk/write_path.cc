@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "chunk/block_key.h"
-#include "common/buffer.h"
 #include "chunk/data_store_impl.h"
 
 namespace slicefs {
@@ -87,8 +86,10 @@ Status DataStoreImpl::WritePiece(Ino ino, uint32_t chunk, uint32_t cpos, std::sp
     if (b == s->blocks.size()) {
       auto bb = std::make_unique<BlockBuf>();
       // A block started by a continuing stream will most likely fill up.
+      // (No huge-page advice here: a partly written block would then hold
+      // 2 MiB pages that the buffer budget, which counts bytes, cannot see.)
       uint64_t room = std::min<uint64_t>(blockSize_, kChunkSize - s->pos - s->len);
-      ReserveBlock(&bb->data, b > 0 ? room : std::min<uint64_t>(room, data.size() - done));
+      bb->data.reserve(b > 0 ? room : std::min<uint64_t>(room, data.size() - done));
       s->blocks.push_back(std::move(bb));
     }
     BlockBuf* bb = s->blocks[b].get();
