@@ -88,12 +88,7 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
     if (!st.ok()) return Err(st);
     if (!existed) {
       Apply(fx);
-      if (openFlags >= 0) {
-        std::lock_guard lk(openMu_);
-        auto& o = open_[out.ino];
-        o.count++;
-        if (record) o.recorded = true;
-      }
+      if (openFlags >= 0) RegisterOpen(out.ino, record);
       return out;
     }
     if (openFlags < 0) return out;

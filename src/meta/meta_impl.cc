@@ -206,9 +206,11 @@ bool MetaImpl::IsOpen(Ino ino) {
   return it != open_.end() && it->second.count > 0;
 }
 
-void MetaImpl::RegisterOpen(Ino ino) {
+void MetaImpl::RegisterOpen(Ino ino, bool recorded) {
   std::lock_guard lk(openMu_);
-  open_[ino].count++;
+  auto& o = open_[ino];
+  o.count++;
+  if (recorded) o.recorded = true;
 }
 
 Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx) {

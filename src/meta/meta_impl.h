@@ -160,8 +160,9 @@ class MetaImpl final : public Meta {
   // Common body of Mknod/Mkdir/Create/Symlink.
   Result<Entry> CreateNode(const Ctx& ctx, Ino parent, std::string_view name, FileType type, uint32_t mode,
                            uint32_t cumask, uint32_t rdev, std::string_view target, int openFlags);
-  // Counts a handle of ino in this client (no engine record).
-  void RegisterOpen(Ino ino);
+  // Counts a handle of ino in this client; `recorded`: the transaction that
+  // opened it wrote this session's SS{sid}{ino}.
+  void RegisterOpen(Ino ino, bool recorded = false);
   // Takes a handle of ino if this session already records it (SS present);
   // false otherwise.
   bool ReserveRecorded(Ino ino);
@@ -171,6 +172,9 @@ class MetaImpl final : public Meta {
   // Removes this session's records of the given inodes if they are still
   // closed here, destroying inodes with nlink 0 nobody else holds.
   Status FinishClosed(std::vector<Ino> inos);
+  // (sid, expiry in unix seconds) of every registered session (SE keys),
+  // read inside tx.
+  static Result<std::vector<std::pair<uint64_t, int64_t>>> SessionExpiries(KvTxn& tx);
   // The ids of all registered sessions (SE keys), read inside tx.
   static Result<std::vector<uint64_t>> SessionIds(KvTxn& tx);
   // True if SS{s}{ino} exists for a session s in sids other than `except`,
@@ -233,6 +237,7 @@ class MetaImpl final : public Meta {
   std::mutex sessionMu_;
   SessionInfo sessionInfo_;
   std::string sessionInfoJson_;  // the SI value written by NewSession
+  std::atomic<int64_t> nextOrphanSweepSec_{0};  // CleanStaleSessions' orphan sweep
 
   std::mutex lockMu_;
   std::set<Ino> lockedInos_;                  // inodes this session holds locks on

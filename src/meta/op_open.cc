@@ -51,12 +51,7 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
     recorded = true;
     return Status::OK();
   }));
-  {
-    std::lock_guard lk(openMu_);
-    auto& o = open_[ino];
-    o.count++;
-    if (recorded) o.recorded = true;
-  }
+  RegisterOpen(ino, recorded);
   return a;
 }
 

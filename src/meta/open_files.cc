@@ -30,17 +30,10 @@ constexpr size_t kReleaseBatch = 256;
 }  // namespace
 
 Result<std::vector<uint64_t>> MetaImpl::SessionIds(KvTxn& tx) {
+  ASSIGN_OR_RETURN(auto expiries, SessionExpiries(tx));
   std::vector<uint64_t> out;
-  std::string begin = "SE";
-  const std::string end = PrefixEnd("SE");
-  for (;;) {
-    ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
-    for (auto& kv : kvs) {
-      if (auto sid = keys::SessionOf(kv.key)) out.push_back(*sid);
-    }
-    if (kvs.size() < 1000) return out;
-    begin = kvs.back().key + '\0';
-  }
+  for (const auto& e : expiries) out.push_back(e.first);
+  return out;
 }
 
 Result<bool> MetaImpl::HeldElsewhere(KvTxn& tx, const std::vector<uint64_t>& sids, Ino ino, uint64_t except) {

@@ -162,17 +162,8 @@ Result<int> MetaImpl::CleanStaleSessions() {
   // heartbeat by each writable client).
   std::vector<std::pair<uint64_t, int64_t>> expiries;
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-    expiries.clear();
-    std::string begin = "SE";
-    const std::string end = PrefixEnd("SE");
-    for (;;) {
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
-      for (auto& kv : kvs) {
-        if (auto sid = keys::SessionOf(kv.key)) expiries.emplace_back(*sid, ExpiryOf(kv.value));
-      }
-      if (kvs.size() < 1000) return Status::OK();
-      begin = kvs.back().key + '\0';
-    }
+    ASSIGN_OR_RETURN(expiries, SessionExpiries(tx));
+    return Status::OK();
   }));
   const int64_t now = NowSec();
   const uint64_t self = sid_.load();
@@ -198,8 +189,28 @@ Result<int> MetaImpl::CleanStaleSessions() {
       cleaned++;
     }
   }
-  META_TRY(ReleaseOrphanFiles(expiries));
+  // Orphan records (of a session removed while its process still opened
+  // files) are rare: sweep for them after a cleanup, else once a minute,
+  // not on every heartbeat (one scan per session holding files).
+  if (cleaned > 0 || now >= nextOrphanSweepSec_.load()) {
+    META_TRY(ReleaseOrphanFiles(expiries));
+    nextOrphanSweepSec_ = now + 60;
+  }
   return cleaned;
+}
+
+Result<std::vector<std::pair<uint64_t, int64_t>>> MetaImpl::SessionExpiries(KvTxn& tx) {
+  std::vector<std::pair<uint64_t, int64_t>> out;
+  std::string begin = "SE";
+  const std::string end = PrefixEnd("SE");
+  for (;;) {
+    ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
+    for (auto& kv : kvs) {
+      if (auto sid = keys::SessionOf(kv.key)) out.emplace_back(*sid, ExpiryOf(kv.value));
+    }
+    if (kvs.size() < 1000) return out;
+    begin = kvs.back().key + '\0';
+  }
 }
 
 // SS records of a session id without an SE key (a session cleaned while its
