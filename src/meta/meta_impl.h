@@ -107,21 +107,13 @@ class MetaImpl final : public Meta {
                uint32_t pid) override;
   void InterruptLock(uint64_t owner) override;
 
-  // ---- maintenance, run by the background thread; public for tests/tools ----
-  // Writes the accumulated usedSpace/totalInodes deltas to the counters.
-  Status FlushUsage();
-  // Removes the data of deleted files (D records) and calls the deleter for
-  // slices whose last reference went away. Does nothing without a deleter.
-  // Returns the number of files finished.
-  Result<int> ProcessDeletions();
-  // Removes the SS records of files this session closed since the last call
-  // (the deferred part of Close), destroying those left without a link.
-  Status FlushClosedFiles();
-  // Purges trash entries older than trashDays (by their ctime). Returns count.
-  Result<int> CleanTrash(int64_t nowNs);
-  // This client's unflushed usage deltas.
-  int64_t pendingSpace() const { return spaceDelta_.load(); }
-  int64_t pendingInodes() const { return inodeDelta_.load(); }
+  // ---- maintenance (meta.h) ----
+  Status FlushUsage() override;
+  Result<int> ProcessDeletions() override;
+  Status FlushClosedFiles() override;
+  Result<int> CleanTrash(int64_t nowNs) override;
+  int64_t pendingSpace() const override { return spaceDelta_.load(); }
+  int64_t pendingInodes() const override { return inodeDelta_.load(); }
 
   // ---- helpers shared by the op_*.cc files ----
   static int64_t NowNs();
