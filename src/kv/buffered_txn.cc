@@ -3,13 +3,29 @@
 namespace slicefs {
 
 Result<std::optional<std::string>> BufferedTxn::get(std::string_view key) {
-  std::string k(key);
-  ASSIGN_OR_RETURN(auto vs, gets(std::span<const std::string>(&k, 1)));  // one value, buffered or fetched
-  return std::move(vs[0]);
+  if (const auto* e = buf_.find(key)) return *e;
+  return note(fetchOne(key));
 }
 
 Result<std::vector<std::optional<std::string>>> BufferedTxn::gets(std::span<const std::string> keys) {
   return note(buf_.gets(keys, [&](std::span<const std::string> ks) { return fetch(ks); }));
+}
+
+Result<std::optional<std::string>> BufferedTxn::fetchOne(std::string_view key) {
+  std::string k(key);
+  ASSIGN_OR_RETURN(auto vs, fetch(std::span<const std::string>(&k, 1)));
+  if (vs.size() != 1) return Err(EIO, std::string(engine_) + ": engine returned a wrong number of values");
+  return std::move(vs[0]);
+}
+
+Result<std::vector<std::optional<std::string>>> BufferedTxn::fetch(std::span<const std::string> keys) {
+  std::vector<std::optional<std::string>> out;
+  out.reserve(keys.size());
+  for (const auto& k : keys) {
+    ASSIGN_OR_RETURN(auto v, fetchOne(k));
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 Result<std::vector<KeyValue>> BufferedTxn::scan(std::string_view begin, std::string_view end, size_t limit) {

@@ -1,7 +1,7 @@
 // BufferedTxn: the one KvTxn implementation every engine hands to fn.
 //
 // It implements get, gets, scan, put and del once, over two engine reads
-// (fetch, fetchRange) and a WriteBuffer: put/del are buffered and overlaid
+// (fetch or fetchOne, and fetchRange) and a WriteBuffer: put/del are buffered and overlaid
 // on the engine's reads (read-your-writes, write_buffer.h), and the engine's
 // commit() applies them at the end. An engine subclass supplies only the
 // reads at its isolation level and its commit (validation, write-out).
@@ -58,8 +58,13 @@ class BufferedTxn : public KvTxn {
   const WriteBuffer& writes() const { return buf_; }
 
  protected:
-  // The values of `keys` in the engine, in order (no buffered writes).
-  virtual Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) = 0;
+  // Engine reads (no buffered writes), at the engine's isolation. An engine
+  // overrides at least one of fetchOne and fetch: one with a batch read
+  // (MGET, IN (...)) overrides fetch, one without overrides fetchOne.
+  // The value of one key in the engine. Default: fetch() of that key.
+  virtual Result<std::optional<std::string>> fetchOne(std::string_view key);
+  // The values of `keys` in the engine, in order. Default: fetchOne() each.
+  virtual Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys);
   // Engine rows in [begin, end) (empty end = unbounded), ascending, at most
   // `limit` (0 = all). Called with begin < end or end empty.
   virtual Result<std::vector<KeyValue>> fetchRange(std::string_view begin, std::string_view end,

@@ -32,15 +32,11 @@ class FakeTxn : public BufferedTxn {
     e_.readErrors.erase(e_.readErrors.begin());
     return st;
   }
-  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override {
+  Result<std::optional<std::string>> fetchOne(std::string_view key) override {
     e_.fetches++;
     RETURN_IF_ERROR(nextError());
-    std::vector<std::optional<std::string>> out;
-    for (const auto& k : keys) {
-      auto it = e_.rows.find(k);
-      out.push_back(it == e_.rows.end() ? std::nullopt : std::optional<std::string>(it->second));
-    }
-    return out;
+    auto it = e_.rows.find(key);
+    return it == e_.rows.end() ? std::nullopt : std::optional<std::string>(it->second);
   }
   Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
     e_.fetches++;
@@ -59,6 +55,13 @@ class FakeTxn : public BufferedTxn {
   }
   FakeEngine& e_;
 };
+
+// Runs fn in a read-write transaction whose next engine reads fail with `errors`.
+Status RunWithReadErrors(FakeEngine& e, std::vector<Status> errors, const TxnFn& fn) {
+  e.readErrors = std::move(errors);
+  FakeTxn t(e, false);
+  return t.run(fn);
+}
 
 TEST(BufferedTxn, ReadOnlyPutIsFinalEinvalWhateverFnReturns) {
   for (Status fnStatus : {Status::OK(), Status::Conflict("test"), Status::Error(ENOENT, "test")}) {
@@ -89,9 +92,7 @@ TEST(BufferedTxn, ReadOnlyDeleteIsNamed) {
 
 TEST(BufferedTxn, SwallowedReadErrorFailsTheAttempt) {
   FakeEngine e;
-  e.readErrors = {Status::IOError("fake: disk error")};
-  FakeTxn t(e, false);
-  Status st = t.run([](KvTxn& kt) {
+  Status st = RunWithReadErrors(e, {Status::IOError("fake: disk error")}, [](KvTxn& kt) {
     (void)kt.get("a");  // fn ignores the failure...
     kt.put("a", "1");
     return Status::OK();  // ...and asks to commit
@@ -103,9 +104,8 @@ TEST(BufferedTxn, SwallowedReadErrorFailsTheAttempt) {
 
 TEST(BufferedTxn, FirstEngineErrorIsKept) {
   FakeEngine e;
-  e.readErrors = {Status::Retryable(EIO, "fake: first"), Status::IOError("fake: second")};
-  FakeTxn t(e, false);
-  Status st = t.run([](KvTxn& kt) {
+  std::vector<Status> errors = {Status::Retryable(EIO, "fake: first"), Status::IOError("fake: second")};
+  Status st = RunWithReadErrors(e, errors, [](KvTxn& kt) {
     (void)kt.scan("a", "z", 0);
     (void)kt.gets(std::vector<std::string>{"x", "y"});
     return Status::OK();
@@ -118,9 +118,7 @@ TEST(BufferedTxn, RetryableEngineErrorWinsOverFnError) {
   // fn turned a lost connection into its own final error: the attempt must
   // still be retried.
   FakeEngine e;
-  e.readErrors = {Status::Retryable(EIO, "fake: connection lost")};
-  FakeTxn t(e, false);
-  Status st = t.run([](KvTxn& kt) -> Status {
+  Status st = RunWithReadErrors(e, {Status::Retryable(EIO, "fake: connection lost")}, [](KvTxn& kt) -> Status {
     auto v = kt.get("a");
     if (!v) return Status::NotFound("no a");
     return Status::OK();
@@ -131,9 +129,7 @@ TEST(BufferedTxn, RetryableEngineErrorWinsOverFnError) {
 
 TEST(BufferedTxn, FnFinalErrorWinsOverFinalEngineError) {
   FakeEngine e;
-  e.readErrors = {Status::IOError("fake: bad row")};
-  FakeTxn t(e, false);
-  Status st = t.run([](KvTxn& kt) {
+  Status st = RunWithReadErrors(e, {Status::IOError("fake: bad row")}, [](KvTxn& kt) {
     (void)kt.get("a");
     return Status::Error(ENOSPC, "fn: full");
   });

@@ -21,13 +21,10 @@ class MemTxn : public BufferedTxn {
   MemTxn(MemData& d, bool readOnly) : BufferedTxn("mem", readOnly), d_(d) {}
 
  private:
-  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override {
-    std::vector<std::optional<std::string>> out;
-    for (const auto& k : keys) {
-      auto it = d_.map.find(k);
-      out.push_back(it == d_.map.end() ? std::nullopt : std::optional<std::string>(it->second));
-    }
-    return out;
+  Result<std::optional<std::string>> fetchOne(std::string_view key) override {
+    auto it = d_.map.find(key);
+    if (it == d_.map.end()) return std::nullopt;
+    return it->second;
   }
 
   Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {

@@ -178,15 +178,7 @@ class SqliteTxn : public BufferedTxn {
   SqliteTxn(Conn& c, bool readOnly) : BufferedTxn("sqlite3", readOnly), c_(c) {}
 
  private:
-  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override {
-    std::vector<std::optional<std::string>> out;
-    out.reserve(keys.size());
-    for (const auto& k : keys) {
-      ASSIGN_OR_RETURN(auto v, c_.get(k));
-      out.push_back(std::move(v));
-    }
-    return out;
-  }
+  Result<std::optional<std::string>> fetchOne(std::string_view key) override { return c_.get(key); }
 
   Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
     return c_.scan(b, e, lim);
