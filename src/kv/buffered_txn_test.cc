@@ -8,6 +8,7 @@
 #include <map>
 
 #include "kv/txn_store.h"
+#include "support/assert.h"
 
 namespace slicefs {
 namespace {
@@ -72,7 +73,7 @@ TEST(BufferedTxn, ReadOnlyPutIsFinalEinvalWhateverFnReturns) {
       kt.del("b");
       return fnStatus;
     });
-    EXPECT_TRUE(st.is(EINVAL)) << st.ToString();
+    EXPECT_ERRNO(st, EINVAL);
     EXPECT_FALSE(st.retryable()) << st.ToString();
     EXPECT_EQ(st.message(), "fake: put inside a read-only transaction");  // the first misuse is named
     EXPECT_EQ(e.commits, 0);
@@ -97,7 +98,7 @@ TEST(BufferedTxn, SwallowedReadErrorFailsTheAttempt) {
     kt.put("a", "1");
     return Status::OK();  // ...and asks to commit
   });
-  EXPECT_TRUE(st.is(EIO)) << st.ToString();
+  EXPECT_ERRNO(st, EIO);
   EXPECT_EQ(st.message(), "fake: disk error");
   EXPECT_EQ(e.commits, 0);
 }
@@ -133,7 +134,7 @@ TEST(BufferedTxn, FnFinalErrorWinsOverFinalEngineError) {
     (void)kt.get("a");
     return Status::Error(ENOSPC, "fn: full");
   });
-  EXPECT_TRUE(st.is(ENOSPC)) << st.ToString();
+  EXPECT_ERRNO(st, ENOSPC);
 }
 
 TEST(BufferedTxn, CommitsBufferedWritesOnceAndReadsThem) {
@@ -153,7 +154,7 @@ TEST(BufferedTxn, CommitsBufferedWritesOnceAndReadsThem) {
     EXPECT_EQ(kt.scan("b", "a", 0).value(), std::vector<KeyValue>{});  // empty range
     return Status::OK();
   });
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(e.commits, 1);
   EXPECT_EQ(e.committed, (std::map<std::string, std::optional<std::string>>{{"a", "new"}, {"c", std::nullopt}}));
 }
@@ -208,12 +209,12 @@ TEST(PooledKvStore, BrokenConnectionIsDroppedAndTheAttemptRetried) {
     t.put("k", "v");
     return Status::OK();
   });
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_OK(st);
   EXPECT_EQ(s.begunOn, (std::vector<int>{1, 2}));  // the broken connection 1 was not reused
   EXPECT_EQ(s.aborts, 1);
   EXPECT_EQ(s.engine.committed.at("k"), "v");
   // A healthy connection goes back to the pool and is reused.
-  ASSERT_TRUE(s.readOnly([](KvTxn&) { return Status::OK(); }).ok());
+  ASSERT_OK(s.readOnly([](KvTxn&) { return Status::OK(); }));
   EXPECT_EQ(s.begunOn.back(), 2);
   EXPECT_EQ(s.made, 2);
 }
@@ -226,7 +227,7 @@ TEST(PooledKvStore, ReadOnlyMisuseRunsFnOnceAndAborts) {
     t.put("k", "v");
     return Status::Conflict("fn: would retry");
   });
-  EXPECT_TRUE(st.is(EINVAL)) << st.ToString();
+  EXPECT_ERRNO(st, EINVAL);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(s.aborts, 1);
   EXPECT_EQ(s.engine.commits, 0);
