@@ -1,9 +1,9 @@
 // BufferedTxn: the one KvTxn implementation every engine hands to fn.
 //
-// It implements get, gets, scan, put and del once, over two engine reads
-// (fetch or fetchOne, and fetchRange) and a WriteBuffer: put/del are buffered and overlaid
-// on the engine's reads (read-your-writes, write_buffer.h), and the engine's
-// commit() applies them at the end. An engine subclass supplies only the
+// It implements get, gets, scan, put and del once, over the engine's reads
+// (fetch or fetchOne, and fetchRange) and a WriteBuffer: put/del are
+// buffered and overlaid on the engine's reads (read-your-writes,
+// write_buffer.h), and the engine's commit() applies them at the end. An engine subclass supplies only the
 // reads at its isolation level and its commit (validation, write-out).
 //
 // Two rules every engine shares live here too:
