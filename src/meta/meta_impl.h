@@ -22,6 +22,7 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/id_allocator.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
 #include "meta/slice_codec.h"
@@ -213,9 +214,10 @@ class MetaImpl final : public Meta {
   VolumeFormat fmt_;
   MetaOptions opts_;
 
-  std::mutex idMu_;
-  uint64_t nextIno_ = 0, endIno_ = 0;
-  uint64_t nextSlice_ = 0, endSlice_ = 0;
+  // Inode numbers (from 2; 1 is the root) and slice ids (from 1), reserved
+  // in batches; see id_allocator.h (no lock is held across the reservation).
+  IdAllocator inodeIds_;
+  IdAllocator sliceIds_;
 
   std::atomic<int64_t> spaceDelta_{0};
   std::atomic<int64_t> inodeDelta_{0};
