@@ -57,7 +57,7 @@ Result<std::string> FindMountRoot(const std::string& path) {
     cur = parent;
     cs = ps;
   }
-  if (!MountXattr(cur.string(), "user.slicefs.meta_url")) {
+  if (!MountXattr(cur.string(), std::string(kXattrMetaUrl))) {
     return Err(EINVAL, path + " is not inside a slicefs mount");
   }
   return cur.string();

@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "fuse/mountinfo.h"
+#include "vfs/virtual_xattrs.h"
 
 namespace slicefs::cli {
 

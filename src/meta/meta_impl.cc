@@ -16,7 +16,8 @@ MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOpti
       fmt_(std::move(fmt)),
       opts_(opts),
       inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
-      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch) {
+      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch),
+      usage_(*kv_) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
   bg_ = std::thread([this] { BackgroundLoop(); });
@@ -127,23 +128,12 @@ Result<bool> MetaImpl::DirIsEmpty(KvTxn& tx, Ino dir) {
 
 Result<Ino> MetaImpl::AllocInode() { return inodeIds_.Next(); }
 
-Status MetaImpl::CheckSpace(int64_t delta) {
-  if (delta <= 0 || fmt_.capacity == 0) return Status::OK();
-  int64_t used = usedSpaceBase_.load() + spaceDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.capacity)) return Status::Error(ENOSPC, "volume capacity reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckSpace(int64_t delta) { return usage_.CheckSpace(delta, fmt_.capacity); }
 
-Status MetaImpl::CheckInodes(int64_t delta) {
-  if (delta <= 0 || fmt_.inodes == 0) return Status::OK();
-  int64_t used = totalInodesBase_.load() + inodeDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.inodes)) return Status::Error(ENOSPC, "volume inode limit reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, fmt_.inodes); }
 
 void MetaImpl::Apply(const TxnEffects& fx) {
-  if (fx.spaceDelta) spaceDelta_ += fx.spaceDelta;
-  if (fx.inodeDelta) inodeDelta_ += fx.inodeDelta;
+  usage_.Add(fx.spaceDelta, fx.inodeDelta);
   if (!fx.keptOpen.empty()) {
     std::lock_guard lk(openMu_);
     for (auto [sid, ino] : fx.keptOpen) {

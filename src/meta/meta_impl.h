@@ -23,6 +23,7 @@
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
 #include "meta/id_allocator.h"
+#include "meta/usage_counters.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
 #include "meta/slice_codec.h"
@@ -112,8 +113,8 @@ class MetaImpl final : public Meta {
   Result<int> ProcessDeletions() override;
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
-  int64_t pendingSpace() const override { return spaceDelta_.load(); }
-  int64_t pendingInodes() const override { return inodeDelta_.load(); }
+  int64_t pendingSpace() const override { return usage_.pendingSpace(); }
+  int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
   // ---- helpers shared by the op_*.cc files ----
   static int64_t NowNs();
@@ -211,11 +212,7 @@ class MetaImpl final : public Meta {
   IdAllocator inodeIds_;
   IdAllocator sliceIds_;
 
-  std::atomic<int64_t> spaceDelta_{0};
-  std::atomic<int64_t> inodeDelta_{0};
-  std::atomic<int64_t> usedSpaceBase_{0};    // counters as last read/flushed
-  std::atomic<int64_t> totalInodesBase_{0};
-  std::mutex flushMu_;
+  UsageCounters usage_;  // usedSpace/totalInodes: bases + unflushed deltas
 
   struct OpenFile {
     int count = 0;          // handles open in this client
