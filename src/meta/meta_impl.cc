@@ -151,18 +151,7 @@ void MetaImpl::Apply(const TxnEffects& fx) {
 }
 
 void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed) {
-  {
-    std::lock_guard call(deleterCallMu_);
-    SliceDeleter d;
-    {
-      std::lock_guard lk(deleterMu_);
-      d = deleter_;
-    }
-    if (d) {
-      for (auto& [id, size] : freed) d(id, size);
-      return;
-    }
-  }
+  if (deleter_.Call(freed)) return;
   // The deleter went away after the commit: record the slices again (count
   // 0) so that a later client with a deleter removes them.
   Status st = kv_->txn([&](KvTxn& tx) -> Status {
@@ -198,12 +187,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
     tx.put(key, EncodeCounter(n));
     return Status::OK();
   }
-  bool haveDeleter;
-  {
-    std::lock_guard lk(deleterMu_);
-    haveDeleter = static_cast<bool>(deleter_);
-  }
-  if (haveDeleter) {
+  if (deleter_.Has()) {
     tx.del(key);
     fx.freedSlices.emplace_back(id, size);
   } else {

@@ -22,6 +22,7 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/deleter_hook.h"
 #include "meta/id_allocator.h"
 #include "meta/usage_counters.h"
 #include "meta/keys.h"
@@ -236,9 +237,7 @@ class MetaImpl final : public Meta {
   std::map<uint64_t, bool> waiters_;          // owner -> interrupted
   std::condition_variable lockCv_;
 
-  std::mutex deleterMu_;
-  SliceDeleter deleter_;
-  std::mutex deleterCallMu_;  // held while the deleter runs; SetSliceDeleter waits on it
+  DeleterHook deleter_;  // the data layer's slice deleter (deleter_hook.h)
   std::atomic<bool> sweepPending_{false};
 
   std::mutex bgMu_;
