@@ -7,6 +7,7 @@
 #include "common/paths.h"
 #include "object/compress_store.h"
 #include "object/file_store.h"
+#include "object/metrics_store.h"
 #include "object/mem_store.h"
 #include "object/s3_store.h"
 
@@ -75,10 +76,13 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, co
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
   }
   ASSIGN_OR_RETURN(auto chain, Compressed(fmt, std::move(base)));
-  if (!retryHere) return chain;
-  RetryPolicy policy;
-  policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
-  return std::unique_ptr<ObjectStore>(std::make_unique<RetryStore>(std::move(chain), policy));
+  if (retryHere) {
+    RetryPolicy policy;
+    policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
+    chain = std::make_unique<RetryStore>(std::move(chain), policy);
+  }
+  if (opts.metrics) chain = std::make_unique<MetricsStore>(std::move(chain));
+  return chain;
 }
 
 namespace {
