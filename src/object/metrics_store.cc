@@ -3,12 +3,12 @@
 namespace slicefs {
 
 MetricsStore::MetricsStore(std::unique_ptr<ObjectStore> inner, MetricsRegistry& r)
-    : put_(Make(r, "PUT")),
+    : ObjectStoreWrapper(std::move(inner)),
+      put_(Make(r, "PUT")),
       get_(Make(r, "GET")),
       del_(Make(r, "DELETE")),
       head_(Make(r, "HEAD")),
-      list_(Make(r, "LIST")),
-      inner_(std::move(inner)) {}
+      list_(Make(r, "LIST")) {}
 
 MetricsStore::Method MetricsStore::Make(MetricsRegistry& r, const char* name) {
   const MetricLabels l{{"method", name}};
@@ -28,7 +28,7 @@ Status MetricsStore::put(const std::string& key, std::span<const char> data) {
   Status st;
   {
     Histogram::Timer t(*put_.latency);
-    st = inner_->put(key, data);
+    st = inner().put(key, data);
   }
   put_.requests->Add();
   if (Failed(st)) put_.errors->Add();
@@ -40,7 +40,7 @@ Result<std::string> MetricsStore::get(const std::string& key, uint64_t off, int6
   Result<std::string> r;
   {
     Histogram::Timer t(*get_.latency);
-    r = inner_->get(key, off, len);
+    r = inner().get(key, off, len);
   }
   get_.requests->Add();
   if (Failed(r)) get_.errors->Add();
@@ -52,7 +52,7 @@ Status MetricsStore::del(const std::string& key) {
   Status st;
   {
     Histogram::Timer t(*del_.latency);
-    st = inner_->del(key);
+    st = inner().del(key);
   }
   del_.requests->Add();
   if (Failed(st)) del_.errors->Add();
@@ -63,7 +63,7 @@ Result<ObjectInfo> MetricsStore::head(const std::string& key) {
   Result<ObjectInfo> r;
   {
     Histogram::Timer t(*head_.latency);
-    r = inner_->head(key);
+    r = inner().head(key);
   }
   head_.requests->Add();
   if (Failed(r)) head_.errors->Add();
@@ -74,7 +74,7 @@ Result<ListPage> MetricsStore::list(const std::string& prefix, const std::string
   Result<ListPage> r;
   {
     Histogram::Timer t(*list_.latency);
-    r = inner_->list(prefix, startAfter, limit);
+    r = inner().list(prefix, startAfter, limit);
   }
   list_.requests->Add();
   if (Failed(r)) list_.errors->Add();

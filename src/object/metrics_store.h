@@ -14,20 +14,19 @@
 
 #include "common/metrics.h"
 #include "object/object_store.h"
+#include "object/store_wrapper.h"
 
 namespace slicefs {
 
-class MetricsStore : public ObjectStore {
+class MetricsStore : public ObjectStoreWrapper {
  public:
   MetricsStore(std::unique_ptr<ObjectStore> inner, MetricsRegistry& registry = MetricsRegistry::Global());
 
-  std::string describe() const override { return inner_->describe(); }
   Status put(const std::string& key, std::span<const char> data) override;
   Result<std::string> get(const std::string& key, uint64_t off = 0, int64_t len = -1) override;
   Status del(const std::string& key) override;
   Result<ObjectInfo> head(const std::string& key) override;
   Result<ListPage> list(const std::string& prefix, const std::string& startAfter, size_t limit) override;
-  Status create() override { return inner_->create(); }
 
  private:
   struct Method {
@@ -38,7 +37,6 @@ class MetricsStore : public ObjectStore {
   };
   Method Make(MetricsRegistry& r, const char* name);
   Method put_, get_, del_, head_, list_;
-  std::unique_ptr<ObjectStore> inner_;
 };
 
 }  // namespace slicefs
