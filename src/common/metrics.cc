@@ -91,7 +91,13 @@ void MetricsRegistry::gaugeFn(const std::string& name, const std::string& help, 
   child(name, help, Type::kGauge, labels).fn = std::move(fn);
 }
 
-void MetricsRegistry::removeGaugeFn(const std::string& name, const MetricLabels& labels) {
+void MetricsRegistry::counterFn(const std::string& name, const std::string& help, const MetricLabels& labels,
+                                std::function<double()> fn) {
+  std::lock_guard lk(mu_);
+  child(name, help, Type::kCounter, labels).fn = std::move(fn);
+}
+
+void MetricsRegistry::removeFn(const std::string& name, const MetricLabels& labels) {
   std::lock_guard lk(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;
@@ -159,9 +165,7 @@ std::string MetricsRegistry::Prometheus(const MetricLabels& extra) const {
   std::lock_guard lk(mu_);
   std::string out;
   for (const auto& [name, fam] : families_) {
-    if (fam.children.empty()) continue;
-    out += "# HELP " + name + " " + EscapeHelp(fam.help) + "\n";
-    out += "# TYPE " + name + " " + TypeName(fam.type) + "\n";
+    std::string series;
     for (const auto& c : fam.children) {
       if (c.h) {
         auto counts = c.h->counts();
@@ -169,18 +173,22 @@ std::string MetricsRegistry::Prometheus(const MetricLabels& extra) const {
         for (size_t i = 0; i < counts.size(); i++) {
           cum += counts[i];
           std::string le = i < c.h->bounds().size() ? Num(c.h->bounds()[i]) : "+Inf";
-          out += name + "_bucket" + LabelText(c.labels, extra, le) + " " + std::to_string(cum) + "\n";
+          series += name + "_bucket" + LabelText(c.labels, extra, le) + " " + std::to_string(cum) + "\n";
         }
-        out += name + "_sum" + LabelText(c.labels, extra) + " " + Num(c.h->sum()) + "\n";
-        out += name + "_count" + LabelText(c.labels, extra) + " " + std::to_string(cum) + "\n";
-      } else if (c.c) {
-        out += name + LabelText(c.labels, extra) + " " + std::to_string(c.c->value()) + "\n";
+        series += name + "_sum" + LabelText(c.labels, extra) + " " + Num(c.h->sum()) + "\n";
+        series += name + "_count" + LabelText(c.labels, extra) + " " + std::to_string(cum) + "\n";
       } else if (c.fn) {
-        out += name + LabelText(c.labels, extra) + " " + Num(c.fn()) + "\n";
+        series += name + LabelText(c.labels, extra) + " " + Num(c.fn()) + "\n";
+      } else if (c.c) {
+        series += name + LabelText(c.labels, extra) + " " + std::to_string(c.c->value()) + "\n";
       } else if (c.g) {
-        out += name + LabelText(c.labels, extra) + " " + std::to_string(c.g->value()) + "\n";
+        series += name + LabelText(c.labels, extra) + " " + std::to_string(c.g->value()) + "\n";
       }
     }
+    if (series.empty()) continue;
+    out += "# HELP " + name + " " + EscapeHelp(fam.help) + "\n";
+    out += "# TYPE " + name + " " + TypeName(fam.type) + "\n";
+    out += series;
   }
   return out;
 }
@@ -194,10 +202,10 @@ std::string MetricsRegistry::Text() const {
       if (c.h) {
         out += name + "_count" + labels + " " + std::to_string(c.h->count()) + "\n";
         out += name + "_sum" + labels + " " + Num(c.h->sum()) + "\n";
-      } else if (c.c) {
-        out += name + labels + " " + std::to_string(c.c->value()) + "\n";
       } else if (c.fn) {
         out += name + labels + " " + Num(c.fn()) + "\n";
+      } else if (c.c) {
+        out += name + labels + " " + std::to_string(c.c->value()) + "\n";
       } else if (c.g) {
         out += name + labels + " " + std::to_string(c.g->value()) + "\n";
       }

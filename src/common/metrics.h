@@ -94,11 +94,16 @@ class MetricsRegistry {
   Gauge& gauge(const std::string& name, const std::string& help, const MetricLabels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const MetricLabels& labels = {},
                        const std::vector<double>& bounds = LatencyBuckets());
-  // A gauge whose value is read from `fn` at export time (RSS, used space).
-  // Registering the same name and labels again replaces the function.
+  // A gauge (or counter) whose value is read from `fn` at export time (RSS,
+  // used space; counts another component keeps). Registering the same name
+  // and labels again replaces the function. fn runs with the registry's lock
+  // held: it must not call the registry.
   void gaugeFn(const std::string& name, const std::string& help, const MetricLabels& labels,
                std::function<double()> fn);
-  void removeGaugeFn(const std::string& name, const MetricLabels& labels);
+  void counterFn(const std::string& name, const std::string& help, const MetricLabels& labels,
+                 std::function<double()> fn);
+  // Drops the function (the series disappears from the exposition).
+  void removeFn(const std::string& name, const MetricLabels& labels);
 
   // The Prometheus text exposition format (version 0.0.4). `extra` labels
   // (volume, mount point) are added to every series.
