@@ -7,9 +7,11 @@
 
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "mount/mount_util.h"
 #include "posix/posix_util.h"
+#include "support/child_process.h"
 #include "support/mount.h"
 
 namespace slicefs::testing {
@@ -114,6 +116,64 @@ TEST(MountMetrics, NoMetricsServesNothingAndATakenPortMovesOn) {
   ASSERT_OK(a.Unmount());
   std::string out;
   EXPECT_NE(RunSlicefs({"mount", "sqlite3:///nonexistent/x.db", "/tmp", "--metrics", "nonsense"}, &out), 0);
+}
+
+}  // namespace
+}  // namespace slicefs::testing
+
+namespace slicefs::testing {
+namespace {
+
+// A real Prometheus server scrapes a mount and answers a PromQL query for
+// its write rate.
+TEST(MountMetrics, PrometheusServerScrapesTheWriteRate) {
+  REQUIRE_FUSE();
+  std::string why;
+  if (RunCommand({"sh", "-c", "command -v prometheus"}, &why) != 0) {
+    SKIP_OR_FAIL("prometheus (Debian package prometheus) is not installed");
+  }
+  TestMount m;
+  const int port = FreePort();
+  ASSERT_OK(m.Mount({"--metrics", "127.0.0.1:" + std::to_string(port)}));
+  const int promPort = FreePort();
+  {
+    std::ofstream cfg(m.dir() + "/prometheus.yml");
+    cfg << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+        << "scrape_configs:\n  - job_name: slicefs\n    static_configs:\n      - targets: ['127.0.0.1:" << port
+        << "']\n";
+  }
+  const std::string dir = m.dir();
+  ChildProcess prom([&](ChildProcess&) {
+    int devnull = ::open("/dev/null", O_RDWR);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    std::string c = "--config.file=" + dir + "/prometheus.yml";
+    std::string d = "--storage.tsdb.path=" + dir + "/tsdb";
+    std::string l = "--web.listen-address=127.0.0.1:" + std::to_string(promPort);
+    execlp("prometheus", "prometheus", c.c_str(), d.c_str(), l.c_str(), nullptr);
+    return 127;
+  });
+  httplib::Client api("127.0.0.1", promPort);
+  api.set_connection_timeout(2);
+  api.set_read_timeout(5);
+  const std::string query = "rate(slicefs_object_request_bytes_total{method=\"PUT\",job=\"slicefs\"}[5s])";
+  double rate = 0;
+  std::string last;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(45);
+  for (int i = 0; std::chrono::steady_clock::now() < deadline && rate <= 0; i++) {
+    WriteFile(m / ("w" + std::to_string(i)), Pattern(100000, i));  // keep writing
+    auto r = api.Get("/api/v1/query?query=" + httplib::detail::encode_query_param(query));
+    if (r && r->status == 200) {
+      last = r->body;
+      std::smatch mt;
+      static const std::regex value(R"re("value":\[[0-9.]+,"([0-9.e+-]+)"\])re");
+      if (std::regex_search(last, mt, value)) rate = std::strtod(mt[1].str().c_str(), nullptr);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_GT(rate, 0) << "no write rate from Prometheus; last answer: " << last;
+  prom.Kill();
+  ASSERT_OK(m.Unmount());
 }
 
 }  // namespace
