@@ -5,7 +5,7 @@
 // through a pipe ("OK <pid>" or "ERR <reason>"). The parent returns 0 only
 // then, or prints the one-line reason and exits 1.
 #include <fcntl.h>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +28,9 @@
 namespace slicefs::cli {
 namespace {
 
+constexpr size_t kLogFileBytes = 64ULL << 20;
+constexpr size_t kLogFiles = 4;
+
 struct MountArgs {
   std::string metaUrl;
   std::string mountpoint;
@@ -38,6 +41,7 @@ struct MountArgs {
   int maxUploads = 20;
   bool readOnly = false;
   std::string logFile;
+  std::string logLevel = "info";
   double entryCache = 1.0;
   double attrCache = 1.0;
   double dirEntryCache = 1.0;
@@ -65,13 +69,21 @@ void WriteAll(int fd, const std::string& s) {
 }
 
 void SetupLogging(const MountArgs& a) {
+  auto level = spdlog::level::from_str(a.logLevel);
+  if (level == spdlog::level::off && a.logLevel != "off") {
+    throw CommandError("bad --log-level '" + a.logLevel + "' (trace, debug, info, warn, error, off)");
+  }
+  // -v on the command line still wins.
+  if (spdlog::get_level() > spdlog::level::debug || level < spdlog::level::debug) spdlog::set_level(level);
   if (a.logFile.empty()) return;
   try {
-    auto logger = spdlog::basic_logger_mt("slicefs", a.logFile);
-    logger->set_level(spdlog::get_level() < spdlog::level::info ? spdlog::get_level()
-                                                                 : spdlog::level::info);
+    // Bounded: at most kLogFiles files of kLogFileBytes (the oldest is dropped).
+    auto logger = spdlog::rotating_logger_mt("slicefs", a.logFile, kLogFileBytes, kLogFiles);
+    logger->set_level(spdlog::get_level());
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
+    spdlog::flush_every(std::chrono::seconds(2));
   } catch (const std::exception& e) {
     throw CommandError("cannot open log file " + a.logFile + ": " + e.what());
   }
@@ -204,6 +216,7 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.onReady = report;
   Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
+  if (!served.ok()) spdlog::error("mount at {} ended: {}", a.mountpoint, served.ToString());
   spdlog::info("unmounted {}; flushing", a.mountpoint);
   Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
@@ -298,7 +311,9 @@ void Setup(CLI::App& app) {
   c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
   c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_flag("--read-only", a->readOnly, "mount read-only");
-  c->add_option("--log", a->logFile, "log file (background mounts log nowhere without it)");
+  c->add_option("--log", a->logFile,
+                "log file, rotated at 64 MiB, 4 files kept (background mounts log nowhere without it)");
+  c->add_option("--log-level", a->logLevel, "trace, debug, info, warn, error or off")->capture_default_str();
   c->add_option("--entry-cache", a->entryCache, "kernel cache of file names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--attr-cache", a->attrCache, "kernel cache of attributes, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--dir-entry-cache", a->dirEntryCache, "kernel cache of directory names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
