@@ -178,3 +178,37 @@ TEST(MountMetrics, PrometheusServerScrapesTheWriteRate) {
 
 }  // namespace
 }  // namespace slicefs::testing
+
+namespace slicefs::testing {
+namespace {
+
+// Every metric the Grafana dashboard in docs/ queries is served by a mount
+// (a renamed metric would silently empty a panel).
+TEST(MountMetrics, GrafanaDashboardQueriesExistingMetrics) {
+  REQUIRE_FUSE();
+  std::ifstream f(SourceDir() + "/docs/grafana-dashboard.json");
+  ASSERT_TRUE(f.good());
+  std::string dash((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  TestMount m;
+  const int port = FreePort();
+  ASSERT_OK(m.Mount({"--metrics", "127.0.0.1:" + std::to_string(port)}));
+  WriteFile(m / "x", "data");  // so that per-method series exist
+  const std::string text = Scrape(port);
+  static const std::regex name(R"re(\b((slicefs|process)_[a-z_]+))re");
+  int checked = 0;
+  for (auto it = std::sregex_iterator(dash.begin(), dash.end(), name); it != std::sregex_iterator(); ++it) {
+    std::string n = (*it)[1].str();
+    for (const char* suffix : {"_bucket", "_count", "_sum"})
+      if (n.size() > strlen(suffix) && n.ends_with(suffix) && n.find("_total") == std::string::npos) {
+        n = n.substr(0, n.size() - strlen(suffix));
+        break;
+      }
+    EXPECT_NE(text.find("# TYPE " + n + " "), std::string::npos) << "dashboard queries unknown metric " << n;
+    checked++;
+  }
+  EXPECT_GT(checked, 20);
+  ASSERT_OK(m.Unmount());
+}
+
+}  // namespace
+}  // namespace slicefs::testing
