@@ -139,7 +139,13 @@ class Vfs {
   Status RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name);
 
   // ---- locks -----------------------------------------------------------
-  Status Flock(const Ctx& ctx, uint64_t fh, uint64_t owner, int type, bool block);
+  // BSD flock belongs to the open file description, i.e. to the handle fh:
+  // the lock owner is FlockOwner(fh), never the kernel's lock_owner (a
+  // struct file address, which the kernel reuses for a new open as soon as
+  // the old file is gone, before its asynchronous RELEASE arrives here).
+  // Release(fh) drops the lock, and only if this handle took it.
+  Status Flock(const Ctx& ctx, uint64_t fh, int type, bool block);
+  static uint64_t FlockOwner(uint64_t fh) { return fh; }
   Status Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,
                uint64_t* end, uint32_t* pid);
   Status Setlk(const Ctx& ctx, uint64_t fh, uint64_t owner, bool block, int type, uint64_t start,

@@ -149,6 +149,11 @@ Status Vfs::Release(uint64_t fh) {
     result = data_->Flush(h->ino);
     if (!result.ok()) spdlog::error("flush of inode {} at close: {}", h->ino, result.ToString());
   }
+  if (h->flocked.load()) {
+    // The last close of the description drops its flock (and only its own).
+    Status fl = meta_->Flock(Ctx::Root(), h->ino, FlockOwner(fh), F_UNLCK, false);
+    if (!fl.ok()) spdlog::warn("releasing flock of inode {} on close: {}", h->ino, fl.ToString());
+  }
   Status st = meta_->Close(h->ino);
   if (!st.ok()) spdlog::warn("close of inode {}: {}", h->ino, st.ToString());
   return result.ok() ? st : result;

@@ -31,10 +31,13 @@ Status Vfs::RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name) {
   return meta_->RemoveXattr(ctx, ino, name);
 }
 
-Status Vfs::Flock(const Ctx& ctx, uint64_t fh, uint64_t owner, int type, bool block) {
+Status Vfs::Flock(const Ctx& ctx, uint64_t fh, int type, bool block) {
   auto h = handles_.File(fh);
   if (!h) return Status::Error(EBADF, "unknown file handle");
-  return meta_->Flock(ctx, h->ino, owner, type, block);
+  Status st = meta_->Flock(ctx, h->ino, FlockOwner(fh), type, block);
+  // Only a handle that holds a lock pays for an unlock at its release.
+  if (st.ok() && type != F_UNLCK) h->flocked.store(true);
+  return st;
 }
 
 Status Vfs::Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,
