@@ -14,6 +14,7 @@
 // Errors: errno-style Status (see meta.h and data_store.h).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "common/status.h"
 #include "meta/meta.h"
 #include "object/object_store.h"
+#include "vfs/flock_waits.h"
 #include "vfs/handles.h"
 
 namespace slicefs {
@@ -146,6 +148,9 @@ class Vfs {
   // Release(fh) drops the lock, and only if this handle took it.
   Status Flock(const Ctx& ctx, uint64_t fh, int type, bool block);
   static uint64_t FlockOwner(uint64_t fh) { return fh; }
+  // How long a refused LOCK_NB flock waits for a release of another handle
+  // of this client holding a flock on the inode to start (see Flock).
+  static constexpr std::chrono::milliseconds kFlockReleaseGrace{20};
   Status Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,
                uint64_t* end, uint32_t* pid);
   Status Setlk(const Ctx& ctx, uint64_t fh, uint64_t owner, bool block, int type, uint64_t start,
@@ -170,6 +175,7 @@ class Vfs {
   std::unique_ptr<DataStore> data_;
   uint32_t ownerUid_ = 0;
   HandleTable handles_;
+  FlockWaits flockWaits_;
 
   // What the kernel's page cache reflects per inode (mtime, length), for
   // keep_cache decisions. Bounded: cleared when it grows too large.
