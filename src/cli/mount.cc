@@ -19,7 +19,10 @@
 #include "cli/command.h"
 #include "cli/mount_util.h"
 #include "fuse/fuse_server.h"
-#include "vfs/vfs.h"
+#include "common/paths.h"
+#include "common/size.h"
+#include "common/version.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -98,12 +101,12 @@ int Serve(const MountArgs& a, int readyFd) {
     }
   };
 
-  VfsOptions vo;
-  vo.meta.readOnly = a.readOnly;
+  VolumeOptions vo;
+  vo.readOnly = a.readOnly;
   vo.meta.heartbeatSec = a.heartbeat;
   vo.data.maxUploads = a.maxUploads;
-  auto buf = ParseSizeMiB(a.bufferSize);
-  auto csz = ParseSizeMiB(a.cacheSize.empty() ? "10G" : a.cacheSize);
+  auto buf = ParseSize(a.bufferSize, kMiB, "buffer size");
+  auto csz = ParseSize(a.cacheSize.empty() ? "10G" : a.cacheSize, kMiB, "cache size");
   if (!buf || !csz) {
     report(!buf ? buf.error() : csz.error());
     return 1;
@@ -112,14 +115,15 @@ int Serve(const MountArgs& a, int readyFd) {
   vo.data.cacheSize = *csz;
   vo.data.cacheDir = a.cacheDir;
   vo.cacheLocalStorage = !a.cacheSize.empty();
-  auto vfs = Vfs::Open(a.metaUrl, vo);
-  if (!vfs) {
-    report(vfs.error());
+  auto vol = Volume::Open(a.metaUrl, vo);
+  if (!vol) {
+    report(vol.error());
     return 1;
   }
-  (*vfs)->SetOwnerUid(getuid());
-  SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), "0.1.0"};
-  Status st = (*vfs)->meta().NewSession(si);
+  Vfs& vfs = (*vol)->vfs();
+  vfs.SetOwnerUid(getuid());
+  SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), kVersion};
+  Status st = vfs.meta().NewSession(si);
   if (!st.ok() && !(a.readOnly && st.is(EROFS))) {
     report(st.WithContext("registering session"));
     return 1;
@@ -131,17 +135,17 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.dirEntryTimeout = a.dirEntryCache;
   fo.readOnly = a.readOnly;
   fo.debug = a.fuseDebug;
-  fo.fsname = "slicefs:" + (*vfs)->format().name;
+  fo.fsname = "slicefs:" + (*vol)->format().name;
   for (auto& o : a.fuseOptions) fo.options.push_back(o);
   fo.onReady = report;
-  Status served = ServeFuse(vfs->get(), fo);
+  Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
   spdlog::info("unmounted {}; flushing", a.mountpoint);
-  Status fl = (*vfs)->FlushAll();
+  Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
-  Status cs = (*vfs)->meta().CloseSession();
+  Status cs = vfs.meta().CloseSession();
   if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
-  vfs->reset();
+  vol->reset();
   spdlog::info("mount process exiting");
   return served.ok() && fl.ok() ? 0 : 1;
 }
@@ -165,10 +169,7 @@ void Run(MountArgs a) {
       a.metaUrl[sqlite.size()] != '/') {
     a.metaUrl = sqlite + Absolute(a.metaUrl.substr(sqlite.size()));
   }
-  if (a.cacheDir.empty()) {
-    const char* home = std::getenv("HOME");
-    a.cacheDir = std::string(home && *home ? home : "/tmp") + "/.slicefs/cache";
-  }
+  if (a.cacheDir.empty()) a.cacheDir = DefaultCacheDir();
   if (!a.background) {
     SetupLogging(a);
     int rc = Serve(a, -1);
@@ -227,7 +228,7 @@ void Setup(CLI::App& app) {
   c->add_flag("-d,--background", a->background, "run in the background; return once the mount is usable");
   c->add_option("--cache-dir", a->cacheDir, "disk cache directory (default ~/.slicefs/cache)");
   c->add_option("--cache-size", a->cacheSize,
-                "disk cache limit (MiB, or with K/M/G/T); default 10G, and none for `file` storage unless given");
+                "disk cache limit (a plain number is MiB; or 512K, 10G, 10GiB); default 10G, and none for `file` storage unless given");
   c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
   c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_flag("--read-only", a->readOnly, "mount read-only");

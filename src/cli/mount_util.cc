@@ -13,54 +13,6 @@
 
 namespace slicefs::cli {
 
-Result<uint64_t> ParseSizeMiB(const std::string& text) {
-  if (text.empty()) return Err(EINVAL, "empty size");
-  size_t pos = 0;
-  double v;
-  try {
-    v = std::stod(text, &pos);
-  } catch (...) {
-    return Err(EINVAL, "bad size '" + text + "' (expected e.g. 300, 300M, 4G)");
-  }
-  std::string unit = text.substr(pos);
-  double mul = 1ULL << 20;
-  if (unit == "" || unit == "M" || unit == "MiB" || unit == "m") mul = 1ULL << 20;
-  else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ULL << 10;
-  else if (unit == "G" || unit == "GiB" || unit == "g") mul = 1ULL << 30;
-  else if (unit == "T" || unit == "TiB" || unit == "t") mul = double(1ULL << 40);
-  else return Err(EINVAL, "bad size unit in '" + text + "' (use K, M, G or T)");
-  if (v < 0) return Err(EINVAL, "negative size '" + text + "'");
-  return static_cast<uint64_t>(v * mul);
-}
-
-namespace {
-// Undoes the octal escapes of /proc/self/mountinfo (\040 for space, ...).
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '\\' && i + 3 < s.size() + 0 && i + 3 <= s.size()) {
-      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8)));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-}  // namespace
-
-bool IsMountPoint(const std::string& absPath) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mnt;
-    ss >> id >> parent >> dev >> root >> mnt;
-    if (Unescape(mnt) == absPath) return true;
-  }
-  return false;
-}
-
 Result<std::string> CheckMountpoint(const std::string& path) {
   std::error_code ec;
   std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
@@ -105,7 +57,7 @@ Result<std::string> FindMountRoot(const std::string& path) {
     cur = parent;
     cs = ps;
   }
-  if (!MountXattr(cur.string(), "user.slicefs.meta_url")) {
+  if (!MountXattr(cur.string(), std::string(kXattrMetaUrl))) {
     return Err(EINVAL, path + " is not inside a slicefs mount");
   }
   return cur.string();

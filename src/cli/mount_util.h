@@ -6,18 +6,15 @@
 #include <vector>
 
 #include "common/status.h"
+#include "fuse/mountinfo.h"
+#include "vfs/virtual_xattrs.h"
 
 namespace slicefs::cli {
-
-// "300" (MiB), "300M", "4G", "512K", "1T" -> bytes. EINVAL on garbage.
-Result<uint64_t> ParseSizeMiB(const std::string& text);
 
 // Checks that `path` can be mounted on: exists, is a directory, is not a
 // mount point already and not a dead FUSE mount. Returns the absolute path.
 Result<std::string> CheckMountpoint(const std::string& path);
 
-// True if `absPath` is listed as a mount point in /proc/self/mountinfo.
-bool IsMountPoint(const std::string& absPath);
 
 // The root directory of the slicefs mount containing `path`, and the value
 // of one of the root's virtual xattrs (see vfs.h).

@@ -12,9 +12,12 @@
 namespace slicefs {
 
 MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOptions& opts)
-    : kv_(std::move(kv)), fmt_(std::move(fmt)), opts_(opts) {
-  if (opts_.sliceIdBatch == 0) opts_.sliceIdBatch = 1;
-  if (opts_.inodeBatch == 0) opts_.inodeBatch = 1;
+    : kv_(std::move(kv)),
+      fmt_(std::move(fmt)),
+      opts_(opts),
+      inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
+      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch),
+      usage_(*kv_) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
   bg_ = std::thread([this] { BackgroundLoop(); });
@@ -123,41 +126,14 @@ Result<bool> MetaImpl::DirIsEmpty(KvTxn& tx, Ino dir) {
   return kvs.empty();
 }
 
-Result<Ino> MetaImpl::AllocInode() {
-  std::lock_guard lk(idMu_);
-  if (nextIno_ >= endIno_) {
-    uint64_t start = 0;
-    uint64_t batch = opts_.inodeBatch;
-    META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(auto v, tx.get(keys::Counter(keys::kNextInode)));
-      start = v ? static_cast<uint64_t>(DecodeCounter(*v)) : 2;
-      if (start < 2) start = 2;
-      tx.put(keys::Counter(keys::kNextInode), EncodeCounter(static_cast<int64_t>(start + batch)));
-      return Status::OK();
-    }));
-    nextIno_ = start;
-    endIno_ = start + batch;
-  }
-  return nextIno_++;
-}
+Result<Ino> MetaImpl::AllocInode() { return inodeIds_.Next(); }
 
-Status MetaImpl::CheckSpace(int64_t delta) {
-  if (delta <= 0 || fmt_.capacity == 0) return Status::OK();
-  int64_t used = usedSpaceBase_.load() + spaceDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.capacity)) return Status::Error(ENOSPC, "volume capacity reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckSpace(int64_t delta) { return usage_.CheckSpace(delta, fmt_.capacity); }
 
-Status MetaImpl::CheckInodes(int64_t delta) {
-  if (delta <= 0 || fmt_.inodes == 0) return Status::OK();
-  int64_t used = totalInodesBase_.load() + inodeDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.inodes)) return Status::Error(ENOSPC, "volume inode limit reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, fmt_.inodes); }
 
 void MetaImpl::Apply(const TxnEffects& fx) {
-  if (fx.spaceDelta) spaceDelta_ += fx.spaceDelta;
-  if (fx.inodeDelta) inodeDelta_ += fx.inodeDelta;
+  usage_.Add(fx.spaceDelta, fx.inodeDelta);
   if (!fx.keptOpen.empty()) {
     std::lock_guard lk(openMu_);
     for (auto [sid, ino] : fx.keptOpen) {
@@ -175,18 +151,7 @@ void MetaImpl::Apply(const TxnEffects& fx) {
 }
 
 void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed) {
-  {
-    std::lock_guard call(deleterCallMu_);
-    SliceDeleter d;
-    {
-      std::lock_guard lk(deleterMu_);
-      d = deleter_;
-    }
-    if (d) {
-      for (auto& [id, size] : freed) d(id, size);
-      return;
-    }
-  }
+  if (deleter_.Call(freed)) return;
   // The deleter went away after the commit: record the slices again (count
   // 0) so that a later client with a deleter removes them.
   Status st = kv_->txn([&](KvTxn& tx) -> Status {
@@ -222,12 +187,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
     tx.put(key, EncodeCounter(n));
     return Status::OK();
   }
-  bool haveDeleter;
-  {
-    std::lock_guard lk(deleterMu_);
-    haveDeleter = static_cast<bool>(deleter_);
-  }
-  if (haveDeleter) {
+  if (deleter_.Has()) {
     tx.del(key);
     fx.freedSlices.emplace_back(id, size);
   } else {
@@ -302,13 +262,10 @@ Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx)
   tx.del(keys::Attr(ino));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
   for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
-    std::string begin = prefix;
-    for (;;) {
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, PrefixEnd(prefix), 1000));
-      for (auto& kv : kvs) tx.del(kv.key);
-      if (kvs.size() < 1000) break;
-      begin = kvs.back().key + '\0';
-    }
+    META_TRY(ScanPrefix(tx, prefix, 1000, [&](const KeyValue& kv) {
+      tx.del(kv.key);
+      return Status::OK();
+    }));
   }
   if (a.type == FileType::kFile) {
     tx.del(keys::Flock(ino));

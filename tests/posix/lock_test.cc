@@ -31,12 +31,12 @@ TEST_F(LockTest, Flock) {
   ASSERT_OK(a);
   ASSERT_OK(b);
   ASSERT_OK(flock(a, LOCK_EX));
-  EXPECT_ERRNO(EWOULDBLOCK, flock(b, LOCK_EX | LOCK_NB));
-  EXPECT_ERRNO(EWOULDBLOCK, flock(b, LOCK_SH | LOCK_NB));
+  EXPECT_ERRNO(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+  EXPECT_ERRNO(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
   ASSERT_OK(flock(a, LOCK_UN));
   ASSERT_OK(flock(b, LOCK_SH | LOCK_NB));
   ASSERT_OK(flock(a, LOCK_SH | LOCK_NB));  // shared with shared
-  EXPECT_ERRNO(EWOULDBLOCK, flock(a, LOCK_EX | LOCK_NB));
+  EXPECT_ERRNO(flock(a, LOCK_EX | LOCK_NB), EWOULDBLOCK);
   ASSERT_OK(flock(b, LOCK_UN));
   ASSERT_OK(flock(a, LOCK_EX | LOCK_NB));  // upgrade once alone
   // Closing the last descriptor of the description releases its lock.
@@ -79,17 +79,17 @@ TEST_F(LockTest, FlockBelongsToItsDescription) {
   for (int i = 0; i < 50; i++) {
     int c = open(f.c_str(), O_RDWR);
     ASSERT_OK(c);
-    EXPECT_ERRNO(EWOULDBLOCK, flock(c, LOCK_EX | LOCK_NB));
+    EXPECT_ERRNO(flock(c, LOCK_EX | LOCK_NB), EWOULDBLOCK);
     ASSERT_OK(close(c));
   }
   int d = open(f.c_str(), O_RDWR);
-  EXPECT_ERRNO(EWOULDBLOCK, flock(d, LOCK_SH | LOCK_NB));  // a descriptor that never held it released nothing
+  EXPECT_ERRNO(flock(d, LOCK_SH | LOCK_NB), EWOULDBLOCK) << "a descriptor that never held the lock released it";
   close(d);
   // A dup'd descriptor shares the description: closing it keeps the lock.
   int dup1 = dup(holder);
   ASSERT_OK(close(dup1));
   d = open(f.c_str(), O_RDWR);
-  EXPECT_ERRNO(EWOULDBLOCK, flock(d, LOCK_EX | LOCK_NB));  // closing a dup kept the lock
+  EXPECT_ERRNO(flock(d, LOCK_EX | LOCK_NB), EWOULDBLOCK) << "closing a dup released the description's lock";
   close(d);
   close(holder);
 }
@@ -144,7 +144,7 @@ TEST_F(LockTest, FcntlConflictsBetweenProcesses) {
   close(fd);
   // Lock type must match the descriptor's mode.
   fd = open(path.c_str(), O_RDONLY);
-  EXPECT_ERRNO(EBADF, SetLk(fd, F_WRLCK, 0, 1));
+  EXPECT_ERRNO(SetLk(fd, F_WRLCK, 0, 1), EBADF);
   close(fd);
 }
 
