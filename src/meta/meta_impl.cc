@@ -134,18 +134,7 @@ Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, f
 
 void MetaImpl::Apply(const TxnEffects& fx) {
   usage_.Add(fx.spaceDelta, fx.inodeDelta);
-  if (!fx.keptOpen.empty()) {
-    std::lock_guard lk(openMu_);
-    for (auto [sid, ino] : fx.keptOpen) {
-      if (sid == 0) {
-        openUnlinked_.insert(ino);
-        continue;
-      }
-      auto& o = open_[ino];
-      o.recorded = true;
-      if (o.count == 0) closedPending_.insert(ino);  // closed meanwhile
-    }
-  }
+  for (auto [sid, ino] : fx.keptOpen) open_.KeptOpen(sid, ino);
   if (fx.deletedData) NotifyBackground();
   if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
 }
@@ -165,18 +154,9 @@ void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& fre
   if (!st.ok()) spdlog::warn("meta: re-recording {} freed slices: {}", freed.size(), st.ToString());
 }
 
-bool MetaImpl::IsOpen(Ino ino) {
-  std::lock_guard lk(openMu_);
-  auto it = open_.find(ino);
-  return it != open_.end() && it->second.count > 0;
-}
+bool MetaImpl::IsOpen(Ino ino) { return open_.IsOpen(ino); }
 
-void MetaImpl::RegisterOpen(Ino ino, bool recorded) {
-  std::lock_guard lk(openMu_);
-  auto& o = open_[ino];
-  o.count++;
-  if (recorded) o.recorded = true;
-}
+void MetaImpl::RegisterOpen(Ino ino, bool recorded) { open_.Register(ino, recorded); }
 
 Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx) {
   if (id == 0 || delta == 0) return Status::OK();

@@ -24,6 +24,7 @@
 #include "meta/attr_codec.h"
 #include "meta/deleter_hook.h"
 #include "meta/id_allocator.h"
+#include "meta/open_file_table.h"
 #include "meta/usage_counters.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
@@ -164,7 +165,6 @@ class MetaImpl final : public Meta {
   bool ReserveRecorded(Ino ino);
   // Serializes, per inode, the first open of a session with the removal of
   // its record (never held by other code across transactions).
-  std::mutex& OpenStripe(Ino ino);
   // Removes this session's records of the given inodes if they are still
   // closed here, destroying inodes with nlink 0 nobody else holds.
   Status FinishClosed(std::vector<Ino> inos);
@@ -219,16 +219,7 @@ class MetaImpl final : public Meta {
 
   UsageCounters usage_;  // usedSpace/totalInodes: bases + unflushed deltas
 
-  struct OpenFile {
-    int count = 0;          // handles open in this client
-    bool recorded = false;  // SS{sid}{ino} of this session is in the engine
-  };
-  std::mutex openMu_;
-  std::unordered_map<Ino, OpenFile> open_;  // entries with count 0 are recorded
-  std::set<Ino> openUnlinked_;              // sessionless: SS{0}{ino} written here
-  std::set<Ino> closedPending_;             // recorded, count 0: record removal due
-  std::array<std::mutex, 64> openStripes_;
-  std::mutex flushClosedMu_;  // held across FlushClosedFiles (transactions)
+  OpenFileTable open_;  // this client's open files and their records (open_file_table.h)
 
   std::atomic<uint64_t> sid_{0};
   std::mutex sessionMu_;
