@@ -63,11 +63,9 @@ void Flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 }
 
 void Release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  Vfs& v = V(req);
-  if (fi->flock_release) {
-    (void)v.Flock(MakeCtx(req), fi->fh, fi->lock_owner, F_UNLCK, false);
-  }
-  ReplyErr(req, v.Release(fi->fh));
+  // Release drops the handle's flock itself (fi->flock_release and
+  // fi->lock_owner are not needed: the flock owner is the handle).
+  ReplyErr(req, V(req).Release(fi->fh));
 }
 
 void Fsync(fuse_req_t req, fuse_ino_t, int datasync, fuse_file_info* fi) {

@@ -60,9 +60,9 @@ void Flock(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, int op) {
   if (op & LOCK_SH) type = F_RDLCK;
   if (op & LOCK_EX) type = F_WRLCK;
   bool block = !(op & LOCK_NB) && type != F_UNLCK;
-  InterruptArg arg{&V(req), fi->lock_owner};
+  InterruptArg arg{&V(req), Vfs::FlockOwner(fi->fh)};
   if (block) fuse_req_interrupt_func(req, OnInterrupt, &arg);
-  ReplyErr(req, V(req).Flock(MakeCtx(req), fi->fh, fi->lock_owner, type, block));
+  ReplyErr(req, V(req).Flock(MakeCtx(req), fi->fh, type, block));
 }
 
 }  // namespace

@@ -16,6 +16,14 @@ void Init(void* userdata, fuse_conn_info* conn) {
   auto* fs = static_cast<FuseFs*>(userdata);
   conn->max_write = 1 << 20;  // 1 MiB writes (libfuse raises max_pages to match)
   if (conn->max_readahead < (1u << 20)) conn->max_readahead = std::min<unsigned>(1u << 20, conn->max_readahead * 8);
+  // RELEASE is a background request, and the kernel runs only
+  // max_background of them at once (12 by default) in FIFO order. Processes
+  // that open and close a file in a loop (lock-file contenders) can queue
+  // releases faster than 12 at a time drain, and then the release that drops
+  // a flock waits behind all of them. Releases of handles that hold no lock
+  // cost no metadata round trip, so let many run at once.
+  if (conn->max_background < 256) conn->max_background = 256;
+  if (conn->congestion_threshold < 192) conn->congestion_threshold = 192;
   auto want = [&](unsigned cap) {
     if (conn->capable & cap) conn->want |= cap;
   };

@@ -17,6 +17,7 @@ bool MetaImpl::WaitInterruptible(uint64_t owner, int attempt) {
   lockCv_.wait_for(lk, delay, [&] { return waiters_[owner]; });
   if (waiters_[owner]) {
     waiters_.erase(owner);
+    waitsFor_.erase(owner);
     return false;
   }
   return true;
@@ -25,6 +26,28 @@ bool MetaImpl::WaitInterruptible(uint64_t owner, int attempt) {
 void MetaImpl::DoneWaiting(uint64_t owner) {
   std::lock_guard lk(lockMu_);
   waiters_.erase(owner);
+  waitsFor_.erase(owner);
+}
+
+bool MetaImpl::NoteWaitsFor(uint64_t owner, const std::set<uint64_t>& blockers) {
+  std::lock_guard lk(lockMu_);
+  // Depth-first over "waits for" edges from the blockers: reaching owner
+  // means they (transitively) wait for it.
+  std::vector<uint64_t> stack(blockers.begin(), blockers.end());
+  std::set<uint64_t> seen;
+  while (!stack.empty()) {
+    uint64_t o = stack.back();
+    stack.pop_back();
+    if (o == owner) {
+      waitsFor_.erase(owner);
+      return false;
+    }
+    if (!seen.insert(o).second) continue;
+    auto it = waitsFor_.find(o);
+    if (it != waitsFor_.end()) stack.insert(stack.end(), it->second.begin(), it->second.end());
+  }
+  waitsFor_[owner] = blockers;
+  return true;
 }
 
 void MetaImpl::InterruptLock(uint64_t owner) {

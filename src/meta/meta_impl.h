@@ -197,6 +197,10 @@ class MetaImpl final : public Meta {
   void CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed);
   bool WaitInterruptible(uint64_t owner, int attempt);  // false if interrupted
   void DoneWaiting(uint64_t owner);
+  // Records that `owner` (about to wait for a POSIX lock) waits for the
+  // owners `blockers` of this session; false (nothing recorded) when that
+  // closes a cycle of waiters in this session: the caller fails EDEADLK.
+  bool NoteWaitsFor(uint64_t owner, const std::set<uint64_t>& blockers);
   void NoteLocked(Ino ino);
 
  private:
@@ -226,6 +230,7 @@ class MetaImpl final : public Meta {
   std::mutex lockMu_;
   std::set<Ino> lockedInos_;                  // inodes this session holds locks on
   std::map<uint64_t, bool> waiters_;          // owner -> interrupted
+  std::map<uint64_t, std::set<uint64_t>> waitsFor_;  // waiting POSIX owner -> this session's holders
   std::condition_variable lockCv_;
 
   DeleterHook deleter_;  // the data layer's slice deleter (deleter_hook.h)

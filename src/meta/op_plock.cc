@@ -1,6 +1,9 @@
 // POSIX record locks over P{ino}: byte ranges per (session, owner).
 #include <fcntl.h>
 
+#include <algorithm>
+#include <set>
+
 #include "meta/lock_codec.h"
 #include "meta/meta_impl.h"
 
@@ -54,8 +57,10 @@ Status MetaImpl::Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int 
   const uint64_t sid = sid_.load();
   for (int attempt = 0;; attempt++) {
     bool conflict = false;
+    std::set<uint64_t> localBlockers;  // owners in this session holding what we want
     Status st = kv_->txn([&](KvTxn& tx) -> Status {
       conflict = false;
+      localBlockers.clear();
       ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
       (void)a;
       const std::string key = keys::Plock(ino);
@@ -70,7 +75,8 @@ Status MetaImpl::Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int 
         if (!mine) {
           if (type != F_UNLCK && Overlaps(r, start, end) && Conflicts(r, type)) {
             conflict = true;
-            return Status::OK();
+            if (r.sid == sid) localBlockers.insert(r.owner);
+            continue;
           }
           out.push_back(r);
           continue;
@@ -90,7 +96,29 @@ Status MetaImpl::Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int 
           out.push_back(right);
         }
       }
-      if (type != F_UNLCK) out.push_back(PlockRecord{sid, owner, static_cast<uint8_t>(type), start, end, pid});
+      if (conflict) return Status::OK();
+      if (type != F_UNLCK) {
+        // Like Linux, one owner's adjacent locks of one type are one lock
+        // (overlapping ones were cut above), so F_GETLK reports the whole.
+        PlockRecord add{sid, owner, static_cast<uint8_t>(type), start, end, pid};
+        std::erase_if(out, [&](const PlockRecord& r) {
+          if (r.sid != sid || r.owner != owner || r.type != add.type) return false;
+          if (add.start > 0 && r.end == add.start - 1) {
+            add.start = r.start;
+            return true;
+          }
+          if (add.end != UINT64_MAX && r.start == add.end + 1) {
+            add.end = r.end;
+            return true;
+          }
+          return false;
+        });
+        out.push_back(add);
+      }
+      // Ordered by start, so that F_GETLK reports the lowest conflicting
+      // range first (as Linux walks one owner's locks).
+      std::stable_sort(out.begin(), out.end(),
+                       [](const PlockRecord& x, const PlockRecord& y) { return x.start < y.start; });
       if (out == recs) return Status::OK();
       if (out.empty()) {
         tx.del(key);
@@ -109,6 +137,12 @@ Status MetaImpl::Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int 
       return Status::OK();
     }
     if (!block) return Status::Error(EAGAIN, "range is locked");
+    // Deadlock detection among this session's waiters (as Linux does among
+    // a host's processes); a cycle through another session is not seen.
+    if (!NoteWaitsFor(owner, localBlockers)) {
+      DoneWaiting(owner);
+      return Status::Error(EDEADLK, "lock wait would deadlock");
+    }
     if (!WaitInterruptible(owner, attempt)) return Status::Error(EINTR, "lock wait interrupted");
   }
 }

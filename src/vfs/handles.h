@@ -32,6 +32,7 @@ struct FileHandle {
   int flags = 0;                       // open(2) flags
   std::shared_ptr<InodeState> inode;
   std::atomic<bool> wrote{false};      // a write went through this handle
+  std::atomic<bool> flocked{false};    // a flock was granted to this handle
   bool writable() const { return (flags & 3) != 0; }  // O_WRONLY or O_RDWR
   bool append() const;
 };

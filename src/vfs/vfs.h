@@ -15,6 +15,7 @@
 // Errors: errno-style Status (see meta.h and data_store.h).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "chunk/data_store.h"
 #include "common/status.h"
 #include "meta/meta.h"
+#include "vfs/flock_waits.h"
 #include "vfs/handles.h"
 #include "vfs/virtual_xattrs.h"
 
@@ -121,7 +123,16 @@ class Vfs {
   Status RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name);
 
   // ---- locks -----------------------------------------------------------
-  Status Flock(const Ctx& ctx, uint64_t fh, uint64_t owner, int type, bool block);
+  // BSD flock belongs to the open file description, i.e. to the handle fh:
+  // the lock owner is FlockOwner(fh), never the kernel's lock_owner (a
+  // struct file address, which the kernel reuses for a new open as soon as
+  // the old file is gone, before its asynchronous RELEASE arrives here).
+  // Release(fh) drops the lock, and only if this handle took it.
+  Status Flock(const Ctx& ctx, uint64_t fh, int type, bool block);
+  static uint64_t FlockOwner(uint64_t fh) { return fh; }
+  // How long a refused LOCK_NB flock waits for a release of another handle
+  // of this client holding a flock on the inode to start (see Flock).
+  static constexpr std::chrono::milliseconds kFlockReleaseGrace{20};
   Status Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,
                uint64_t* end, uint32_t* pid);
   Status Setlk(const Ctx& ctx, uint64_t fh, uint64_t owner, bool block, int type, uint64_t start,
@@ -145,6 +156,7 @@ class Vfs {
   DataStore* data_;
   uint32_t ownerUid_ = 0;
   HandleTable handles_;
+  FlockWaits flockWaits_;
 
   // What the kernel's page cache reflects per inode (mtime, length), for
   // keep_cache decisions. Bounded: cleared when it grows too large.

@@ -45,7 +45,9 @@ Result<std::pair<Entry, OpenedFile>> Vfs::Create(const Ctx& ctx, Ino parent, std
 
 Result<OpenedFile> Vfs::Open(const Ctx& ctx, Ino ino, int flags) {
   ASSIGN_OR_RETURN(Attr a, meta_->Open(ctx, ino, flags));
-  if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && a.type == FileType::kFile) {
+  // O_TRUNC truncates whatever the access mode (O_RDONLY|O_TRUNC too, as
+  // Linux does; Meta::Open required write permission for it).
+  if ((flags & O_TRUNC) && a.type == FileType::kFile) {
     Status st = data_->Flush(ino);
     Result<Attr> t = st.ok() ? meta_->Truncate(ctx, ino, 0, /*checkPerm=*/false) : Err(st);
     if (!t) {
@@ -144,10 +146,20 @@ Status Vfs::Fsync(uint64_t fh, bool datasync) {
 Status Vfs::Release(uint64_t fh) {
   auto h = handles_.RemoveFile(fh);
   if (!h) return Status::Error(EBADF, "unknown file handle");
+  const bool flocked = h->flocked.load();
+  // close(2) has returned already (RELEASE is asynchronous): a flock
+  // attempt on this inode that conflicts now waits for this unlock.
+  if (flocked) flockWaits_.ReleaseStarted(h->ino);
   Status result;
   if (h->wrote.load(std::memory_order_relaxed)) {
     result = data_->Flush(h->ino);
     if (!result.ok()) spdlog::error("flush of inode {} at close: {}", h->ino, result.ToString());
+  }
+  if (flocked) {
+    // The last close of the description drops its flock (and only its own).
+    Status fl = meta_->Flock(Ctx::Root(), h->ino, FlockOwner(fh), F_UNLCK, false);
+    if (!fl.ok()) spdlog::warn("releasing flock of inode {} on close: {}", h->ino, fl.ToString());
+    flockWaits_.ReleaseEnded(h->ino);
   }
   Status st = meta_->Close(h->ino);
   if (!st.ok()) spdlog::warn("close of inode {}: {}", h->ino, st.ToString());

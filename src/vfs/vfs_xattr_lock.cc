@@ -2,6 +2,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include "vfs/vfs.h"
 
 namespace slicefs {
@@ -31,10 +33,32 @@ Status Vfs::RemoveXattr(const Ctx& ctx, Ino ino, std::string_view name) {
   return meta_->RemoveXattr(ctx, ino, name);
 }
 
-Status Vfs::Flock(const Ctx& ctx, uint64_t fh, uint64_t owner, int type, bool block) {
+Status Vfs::Flock(const Ctx& ctx, uint64_t fh, int type, bool block) {
   auto h = handles_.File(fh);
   if (!h) return Status::Error(EBADF, "unknown file handle");
-  return meta_->Flock(ctx, h->ino, owner, type, block);
+  Status st;
+  for (int tries = 0;; tries++) {
+    const uint64_t gen = flockWaits_.Generation();
+    st = meta_->Flock(ctx, h->ino, FlockOwner(fh), type, block);
+    if (block || !st.is(EAGAIN) || tries == 20) break;
+    // The holder may be a description of this client that the caller has
+    // closed already: RELEASE is asynchronous, so close(2) returns before
+    // the unlock, and the RELEASE may not even have reached Release() yet
+    // (another worker took this request first). Wait for a running release;
+    // when another handle here holds a flock, give its release a short
+    // grace (once) to start.
+    auto grace = tries == 0 ? kFlockReleaseGrace : std::chrono::milliseconds(0);
+    if (!flockWaits_.WaitForRelease(h->ino, gen, h->flocked.load(), grace)) break;
+  }
+  if (st.ok()) {
+    // Only a handle that holds a lock pays for an unlock at its release.
+    const bool holds = type != F_UNLCK;
+    if (h->flocked.exchange(holds) != holds) {
+      if (holds) flockWaits_.Granted(h->ino);
+      else flockWaits_.Dropped(h->ino);
+    }
+  }
+  return st;
 }
 
 Status Vfs::Getlk(const Ctx& ctx, uint64_t fh, uint64_t owner, int* type, uint64_t* start,

@@ -57,6 +57,43 @@ TEST_F(LockTest, Flock) {
   close(b);
 }
 
+// close(2) of the last descriptor drops the flock before close returns, as
+// far as any later flock can tell (RELEASE reaches the mount asynchronously);
+// closing a descriptor that never held the lock releases nothing.
+TEST_F(LockTest, FlockBelongsToItsDescription) {
+  ASSERT_TRUE(WriteFile(P("f"), ""));
+  const std::string f = P("f");
+  for (int i = 0; i < 100; i++) {
+    int a = open(f.c_str(), O_RDWR);
+    ASSERT_OK(a);
+    ASSERT_OK(flock(a, LOCK_EX | LOCK_NB));
+    ASSERT_OK(close(a));
+    int b = open(f.c_str(), O_RDWR);
+    ASSERT_OK(b);
+    ASSERT_OK(flock(b, LOCK_EX | LOCK_NB)) << "round " << i << ": the closed description still holds the lock";
+    ASSERT_OK(close(b));
+  }
+  int holder = open(f.c_str(), O_RDWR);
+  ASSERT_OK(holder);
+  ASSERT_OK(flock(holder, LOCK_EX));
+  for (int i = 0; i < 50; i++) {
+    int c = open(f.c_str(), O_RDWR);
+    ASSERT_OK(c);
+    EXPECT_ERRNO(flock(c, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+    ASSERT_OK(close(c));
+  }
+  int d = open(f.c_str(), O_RDWR);
+  EXPECT_ERRNO(flock(d, LOCK_SH | LOCK_NB), EWOULDBLOCK) << "a descriptor that never held the lock released it";
+  close(d);
+  // A dup'd descriptor shares the description: closing it keeps the lock.
+  int dup1 = dup(holder);
+  ASSERT_OK(close(dup1));
+  d = open(f.c_str(), O_RDWR);
+  EXPECT_ERRNO(flock(d, LOCK_EX | LOCK_NB), EWOULDBLOCK) << "closing a dup released the description's lock";
+  close(d);
+  close(holder);
+}
+
 TEST_F(LockTest, FcntlConflictsBetweenProcesses) {
   ASSERT_TRUE(WriteFile(P("r"), std::string(100, 'x')));
   std::string path = P("r");

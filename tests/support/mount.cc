@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "support/engines.h"
 #include "support/s3_server.h"
 
 #include <fcntl.h>
@@ -171,6 +172,17 @@ void MountedTest::SetUpTestSuite() {
   // SLICEFS_TEST_STORAGE=s3 runs every mounted suite on s3rver storage.
   VolumeSpec spec;
   if (const char* st = std::getenv("SLICEFS_TEST_STORAGE"); st && *st) spec.storage = st;
+  // SLICEFS_TEST_ENGINE=redis (postgres, etcd) puts the metadata on that
+  // engine's server instead of sqlite3.
+  if (const char* e = std::getenv("SLICEFS_TEST_ENGINE"); e && *e) {
+    auto url = FreshEngineUrl(e);
+    if (!url) {
+      skipReason_ = "engine " + std::string(e) + ": " + url.error().ToString();
+      if (!url.error().is(ENOTSUP)) skipReason_ = "mount failed: " + skipReason_;
+      return;
+    }
+    spec.metaUrl = *url;
+  }
   mount_ = new TestMount(spec);
   Status st = mount_->Mount();
   if (!st.ok()) {
