@@ -1,13 +1,13 @@
 #include "kv/etcd_kv.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <atomic>
 #include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/encoding.h"
 #include "kv/conn_pool.h"
 #include "kv/retry.h"
 #include "kv/write_buffer.h"
@@ -17,25 +17,12 @@ namespace {
 
 using nlohmann::json;
 
-std::string B64(std::string_view s) {
-  std::string out(4 * ((s.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  out.resize(n);
-  return out;
-}
+std::string B64(std::string_view s) { return Base64Encode(s); }
 
 Result<std::string> UnB64(std::string_view s) {
-  if (s.size() % 4 != 0) return Err(EIO, "etcd: bad base64 in reply");
-  std::string out(3 * s.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
-  if (n < 0) return Err(EIO, "etcd: bad base64 in reply");
-  size_t pad = 0;
-  if (!s.empty() && s.back() == '=') pad++;
-  if (s.size() > 1 && s[s.size() - 2] == '=') pad++;
-  out.resize(n - pad);
-  return out;
+  auto out = Base64Decode(s);
+  if (!out) return Err(EIO, "etcd: bad base64 in reply");
+  return std::move(*out);
 }
 
 // int64 fields arrive as JSON strings (or numbers); absent means 0.
@@ -139,7 +126,8 @@ class EtcdKvStore;
 
 class EtcdTxn : public KvTxn {
  public:
-  EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly) : s_(s), c_(c), readOnly_(readOnly) {}
+  EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly, bool stream = false)
+      : s_(s), c_(c), readOnly_(readOnly), stream_(stream) {}
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     if (const auto* e = buf_.find(key)) return *e;
@@ -187,6 +175,7 @@ class EtcdTxn : public KvTxn {
   EtcdKvStore& s_;
   HConn& c_;
   bool readOnly_;
+  bool stream_;  // readStream: reads at one revision, nothing recorded
   bool misuse_ = false;
   int64_t rev_ = 0;
   WriteBuffer buf_;
@@ -202,6 +191,7 @@ class EtcdKvStore : public KvStore {
 
   Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
   Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
+  Status readStream(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true, true); }
 
   Status dropAll() override {
     return RetryTxn("etcd", policy_, [&]() -> Status {
@@ -238,10 +228,10 @@ class EtcdKvStore : public KvStore {
   const Config& cfg() const { return cfg_; }
 
  private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly) {
+  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly, bool stream = false) {
     return RetryTxn("etcd", policy_, [&]() -> Status {
       ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      EtcdTxn t(*this, *c, readOnly);
+      EtcdTxn t(*this, *c, readOnly, stream);
       Status st = fn(t);
       if (st.ok() && t.misuse()) st = Status::Invalid("etcd: put/del inside a read-only transaction");
       if (st.ok()) st = t.commit();
@@ -299,9 +289,9 @@ Result<std::vector<std::optional<std::string>>> EtcdTxn::fetchMany(std::span<con
   auto note = [&](const std::string& full, std::vector<Row>& rows) {
     if (rows.empty()) {
       out.push_back(std::nullopt);
-      keyMods_.emplace(full, 0);
+      if (!stream_) keyMods_.emplace(full, 0);
     } else {
-      keyMods_.emplace(full, rows[0].mod);
+      if (!stream_) keyMods_.emplace(full, rows[0].mod);
       out.push_back(std::move(rows[0].value));
     }
   };
@@ -342,9 +332,10 @@ Result<std::vector<KeyValue>> EtcdTxn::fetchRange(std::string_view b, std::strin
   ASSIGN_OR_RETURN(auto rows, range(fb, fe, lim));
   std::vector<KeyValue> out;
   for (auto& r : rows) {
-    keyMods_.emplace(cfg.ns + r.key, r.mod);
+    if (!stream_) keyMods_.emplace(cfg.ns + r.key, r.mod);
     out.push_back({std::move(r.key), std::move(r.value)});
   }
+  if (stream_) return out;
   // The observed part of the range: all of it, or up to the last key of a full page.
   std::string observedEnd = (lim && out.size() >= lim) ? cfg.ns + out.back().key + std::string(1, '\0') : fe;
   ranges_.emplace_back(std::move(fb), std::move(observedEnd));

@@ -197,8 +197,8 @@ std::string Str(const redisReply* r) { return std::string(r->str, r->len); }
 
 class RedisTxn : public KvTxn {
  public:
-  RedisTxn(RConn& c, const std::string& idx, const std::string& dp, bool readOnly)
-      : c_(c), idx_(idx), dp_(dp), readOnly_(readOnly) {}
+  RedisTxn(RConn& c, const std::string& idx, const std::string& dp, bool readOnly, bool stream = false)
+      : c_(c), idx_(idx), dp_(dp), readOnly_(readOnly), stream_(stream) {}
 
   Result<std::optional<std::string>> get(std::string_view key) override {
     if (const auto* e = buf_.find(key)) return *e;
@@ -232,7 +232,7 @@ class RedisTxn : public KvTxn {
   // Validates the reads and applies the writes atomically.
   Status commit(const std::string& commitSha) {
     if (reads_.inconsistent()) return Status::Conflict("redis: a key changed while the transaction read it");
-    bool needValidation = !readOnly_ || reads_.ops() > 1;
+    bool needValidation = !readOnly_ || (!stream_ && reads_.ops() > 1);
     if (buf_.empty() && !needValidation) return Status::OK();
     std::vector<std::string> a = {idx_, dp_, std::to_string(reads_.keys().size())};
     for (const auto& [k, v] : reads_.keys()) {
@@ -285,7 +285,7 @@ class RedisTxn : public KvTxn {
       const redisReply* e = r->element[i];
       if (e->type == REDIS_REPLY_STRING) out.push_back(Str(e));
       else out.push_back(std::nullopt);
-      reads_.noteKey(keys[i], out.back());
+      if (!stream_) reads_.noteKey(keys[i], out.back());
     }
     reads_.countOp();
     return out;
@@ -298,7 +298,7 @@ class RedisTxn : public KvTxn {
     if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) return Err(EIO, "redis: unexpected scan reply");
     std::vector<KeyValue> out;
     for (size_t i = 0; i < r->elements; i += 2) out.push_back({Str(r->element[i]), Str(r->element[i + 1])});
-    reads_.noteScan(begin, end, lim, out);
+    if (!stream_) reads_.noteScan(begin, end, lim, out);
     reads_.countOp();
     return out;
   }
@@ -307,6 +307,7 @@ class RedisTxn : public KvTxn {
   const std::string& idx_;
   const std::string& dp_;
   bool readOnly_;
+  bool stream_;  // readStream: nothing recorded, nothing validated
   bool misuse_ = false;
   WriteBuffer buf_;
   ReadSet reads_;
@@ -326,6 +327,8 @@ class RedisKvStore : public KvStore {
 
   Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
   Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
+  Status readStream(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true, true); }
+  bool streamIsSnapshot() const override { return false; }
 
   Status dropAll() override {
     return RetryTxn("redis", policy_, [&]() -> Status {
@@ -358,10 +361,10 @@ class RedisKvStore : public KvStore {
   }
 
  private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly) {
+  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly, bool stream = false) {
     return RetryTxn("redis", policy_, [&]() -> Status {
       ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      RedisTxn t(*c, idx_, dp_, readOnly);
+      RedisTxn t(*c, idx_, dp_, readOnly, stream);
       Status st = fn(t);
       if (st.ok() && t.misuse()) st = Status::Invalid("redis: put/del inside a read-only transaction");
       if (st.ok()) st = t.commit(commitSha_);
