@@ -1,6 +1,8 @@
 // slicefs load META-URL [FILE]: loads a slicefs dump or a JuiceFS 1.x
 // `juicefs dump` document (plain, gzip or zstd; stdin when FILE is - or
-// absent) into an empty engine. A refused document leaves it empty.
+// absent) into an empty engine. A refused document leaves it empty. After a
+// JuiceFS load, {volume}/slicefs_uuid is written beside the JuiceFS data so
+// that the volume mounts from its existing bucket.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +14,8 @@
 #include "common/byte_stream.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
+#include "meta/meta.h"
+#include "object/storage_setup.h"
 
 namespace slicefs::cli {
 namespace {
@@ -46,6 +50,16 @@ void RunLoad(const LoadArgs& a) {
                static_cast<unsigned long long>(r->totals.inodes), static_cast<unsigned long long>(r->files),
                static_cast<unsigned long long>(r->dirs), r->source.c_str());
   for (const auto& w : r->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (r->source == "juicefs") {
+    // A JuiceFS bucket has juicefs_uuid; mounts check {volume}/slicefs_uuid.
+    auto fmt = Check(Meta::LoadFormat(*store));
+    Status st = PrepareStorage(fmt);
+    if (!st.ok())
+      std::fprintf(stderr,
+                   "warning: could not write %s to the bucket (%s): before mounting, run `slicefs format %s %s "
+                   "--force` with the storage credentials\n",
+                   UuidObjectKey(fmt.name).c_str(), st.message().c_str(), a.metaUrl.c_str(), fmt.name.c_str());
+  }
 }
 
 void Setup(CLI::App& app) {

@@ -503,8 +503,10 @@ Result<LoadStats> LoadVolume(KvStore& kv, ByteSource& in, const LoadOptions& opt
   if (!empty) return Err(EEXIST, "the " + kv.name() + " database is not empty; load needs an empty one (nothing was changed)");
   Loader loader(kv, opts);
   std::string source;
-  Status st = dump::ReadDocument(in, loader, &source, loader.position(), {});
+  std::vector<std::string> warnings;
+  Status st = dump::ReadDocument(in, loader, &source, loader.position(), &warnings);
   Result<LoadStats> r = st.ok() ? loader.Finish(source) : Err(st);
+  if (r) r->warnings = std::move(warnings);
   if (!r) {
     Status drop = kv.dropAll();
     if (!drop.ok()) spdlog::error("load: removing the partly loaded keys failed: {}", drop.ToString());

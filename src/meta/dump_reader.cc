@@ -49,7 +49,7 @@ namespace {
 // A streambuf over a ByteSource that counts the bytes handed out.
 class SourceBuf : public std::streambuf {
  public:
-  SourceBuf(ByteSource& in, const std::function<void(uint64_t)>& onBytes) : in_(in), onBytes_(onBytes), buf_(256 << 10) {}
+  explicit SourceBuf(ByteSource& in) : in_(in), buf_(256 << 10) {}
   uint64_t consumed() const { return base_ + static_cast<uint64_t>(gptr() - eback()); }
   const Status& error() const { return err_; }
 
@@ -64,13 +64,11 @@ class SourceBuf : public std::streambuf {
     }
     if (*n == 0) return traits_type::eof();
     setg(buf_.data(), buf_.data(), buf_.data() + *n);
-    if (onBytes_) onBytes_(base_ + *n);
     return traits_type::to_int_type(*gptr());
   }
 
  private:
   ByteSource& in_;
-  const std::function<void(uint64_t)>& onBytes_;
   std::vector<char> buf_;
   uint64_t base_ = 0;
   Status err_;
@@ -147,6 +145,7 @@ class Sax {
   const Status& error() const { return err_; }
   bool parseError() const { return parseError_; }
   uint64_t records() const { return fmt_ ? fmt_->records() : 0; }
+  const DocFormat* format() const { return fmt_.get(); }
 
  private:
   bool Value(json v) {
@@ -306,15 +305,16 @@ class SinkProxy : public RecordSink {
 };
 }  // namespace
 
-Status ReadDocument(ByteSource& in, RecordSink& sink, std::string* source, uint64_t* bytesRead,
-                    const std::function<void(uint64_t bytes)>& onBytes) {
-  SourceBuf buf(in, onBytes);
+Status ReadDocument(ByteSource& in, RecordSink& sink, std::string* source, uint64_t* position,
+                    std::vector<std::string>* warnings) {
+  SourceBuf buf(in);
   std::istream is(&buf);
-  SinkProxy proxy(sink, buf, bytesRead);
+  SinkProxy proxy(sink, buf, position);
   Sax sax(proxy, buf, source);
   bool ok = json::sax_parse(is, &sax, nlohmann::json::input_format_t::json, /*strict=*/true);
   uint64_t pos = buf.consumed();
-  if (bytesRead) *bytesRead = pos;
+  if (position) *position = pos;
+  if (warnings && sax.format()) *warnings = FormatWarnings(*sax.format());
   Status st = ok ? sax.Finish() : (sax.error().ok() ? Status::Invalid("invalid JSON") : sax.error());
   if (st.ok() || proxy.failed()) return st;
   if (sax.parseError()) return Status::Error(st.code(), "record " + std::to_string(sax.records() + 1) + ": " + st.message());

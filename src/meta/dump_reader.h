@@ -46,6 +46,8 @@ class DocFormat {
 std::unique_ptr<DocFormat> NewSlicefsFormat(RecordSink& sink);
 // The JuiceFS format (its first key "Setting" already consumed).
 std::unique_ptr<DocFormat> NewJuicefsFormat(RecordSink& sink);
+// What a format could not carry over (JuiceFS: ACLs, quotas, ...), one line each.
+std::vector<std::string> FormatWarnings(const DocFormat& f);
 
 // Parses `in` and feeds the format chosen by the first key. Errors carry
 // the record number and byte offset ("record 12 (byte 3456): ..."); errors
@@ -53,6 +55,6 @@ std::unique_ptr<DocFormat> NewJuicefsFormat(RecordSink& sink);
 // "slicefs" or "juicefs" as soon as known; *position (if given) holds the
 // byte offset reached whenever the sink is called, and the end at return.
 Status ReadDocument(ByteSource& in, RecordSink& sink, std::string* source, uint64_t* position,
-                    const std::function<void(uint64_t bytes)>& onBytes);
+                    std::vector<std::string>* warnings);
 
 }  // namespace slicefs::dump
