@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cli/command.h"
@@ -15,18 +17,49 @@
 #include "kv/kv.h"
 #include "meta/dump.h"
 #include "meta/meta.h"
+#include "object/open_store.h"
 #include "object/storage_setup.h"
+#include "vfs/backup.h"
 
 namespace slicefs::cli {
 namespace {
 
 struct LoadArgs {
   std::string metaUrl, file, accessKey, secretKey;
+  // Restore from the bucket: the volume's backups under {volume}/meta/.
+  std::string fromBucket, storage = "file", bucket, backup;
 };
 
 void RunLoad(const LoadArgs& a) {
   std::unique_ptr<ByteSource> raw;
-  if (a.file.empty() || a.file == "-") {
+  std::unique_ptr<ObjectStore> bucketStore;
+  std::string ak = a.accessKey, sk = a.secretKey;
+  if (!a.fromBucket.empty()) {
+    if (!a.file.empty()) throw CommandError("give either FILE or --from-bucket, not both");
+    VolumeFormat f;
+    f.name = a.fromBucket;
+    f.storage = a.storage;
+    f.bucket = a.bucket;
+    f.accessKey = a.accessKey.empty() && std::getenv("AWS_ACCESS_KEY_ID") ? std::getenv("AWS_ACCESS_KEY_ID") : a.accessKey;
+    f.secretKey = a.secretKey.empty() && std::getenv("AWS_SECRET_ACCESS_KEY") ? std::getenv("AWS_SECRET_ACCESS_KEY") : a.secretKey;
+    ak = f.accessKey;
+    sk = f.secretKey;  // backups carry "removed": store the ones that opened the bucket
+    bucketStore = Check(OpenObjectStore(f), "opening the bucket");
+    auto all = Check(ListBackups(*bucketStore, f.name), "listing backups");
+    std::string key;
+    if (a.backup.empty()) {
+      if (all.empty())
+        throw CommandError("no backup of volume '" + f.name + "' in " + bucketStore->describe() + " (" +
+                           BackupPrefix(f.name) + "*)");
+      key = all.back();
+    } else {
+      key = a.backup.find('/') == std::string::npos ? f.name + "/meta/" + a.backup : a.backup;
+      if (std::find(all.begin(), all.end(), key) == all.end())
+        throw CommandError("no backup '" + key + "' in " + bucketStore->describe());
+    }
+    std::fprintf(stderr, "restoring from %s\n", key.c_str());
+    raw = NewObjectSource(*bucketStore, key);
+  } else if (a.file.empty() || a.file == "-") {
     raw = NewFdSource(STDIN_FILENO, false, "standard input");
   } else {
     int fd = ::open(a.file.c_str(), O_RDONLY | O_CLOEXEC);
@@ -36,8 +69,8 @@ void RunLoad(const LoadArgs& a) {
   auto in = NewDecompressingSource(std::move(raw));
   auto store = Check(OpenKvStore(a.metaUrl));
   LoadOptions opts;
-  opts.accessKey = a.accessKey;
-  opts.secretKey = a.secretKey;
+  opts.accessKey = ak;
+  opts.secretKey = sk;
   DumpProgressLine line("load");
   opts.progress = line.fn();
   auto r = LoadVolume(*store, *in, opts);
@@ -69,6 +102,10 @@ void Setup(CLI::App& app) {
   cmd->add_option("FILE", a->file, "dump file (plain, .gz or .zst); - or absent: standard input");
   cmd->add_option("--access-key", a->accessKey, "access key to store (replaces the dump's)");
   cmd->add_option("--secret-key", a->secretKey, "secret key to store (dumps carry \"removed\")");
+  cmd->add_option("--from-bucket", a->fromBucket, "restore VOLUME's newest backup from {VOLUME}/meta/ in the bucket");
+  cmd->add_option("--storage", a->storage, "with --from-bucket: file, s3 or mem")->capture_default_str();
+  cmd->add_option("--bucket", a->bucket, "with --from-bucket: the bucket (directory or endpoint URL)");
+  cmd->add_option("--backup", a->backup, "with --from-bucket: this backup (dump-YYYY-MM-DD-HHMMSS.json.gz) instead of the newest");
   cmd->callback([a] { RunLoad(*a); });
 }
 
