@@ -20,11 +20,7 @@
 #include <random>
 #include <string>
 
-#include "chunk/data_store.h"
-#include "kv/kv.h"
-#include "meta/meta.h"
-#include "object/open_store.h"
-#include "object/storage_setup.h"
+#include "vfs/volume.h"
 
 using namespace slicefs;
 
@@ -67,33 +63,34 @@ void Must(const Status& st, const std::string& what) {
   if (!st.ok()) Die(what, st);
 }
 
-struct Volume {
-  std::unique_ptr<ObjectStore> store;
-  std::unique_ptr<Meta> meta;
-  std::unique_ptr<DataStore> data;
+// The benchmark's volume, opened (and reopened) through slicefs::Volume.
+struct BenchVolume {
+  std::unique_ptr<Volume> vol;
+  DataStore* data = nullptr;
   std::string url;
-  DataOptions opts;
+  VolumeOptions opts;
 
   void Open() {
-    meta = Must(Meta::Open(Must(OpenKvStore(url), "open kv"), MetaOptions{}), "open meta");
-    Must(meta->NewSession(SessionInfo{"bench", "", static_cast<uint32_t>(getpid()), "bench"}), "session");
-    data = Must(DataStore::Open(meta.get(), store.get(), opts), "open data");
+    vol = Must(Volume::Open(url, opts), "open volume");
+    Must(vol->meta().NewSession(SessionInfo{"bench", "", static_cast<uint32_t>(getpid()), "bench"}), "session");
+    data = &vol->data();
   }
   void Close() {
-    data.reset();
-    (void)meta->CloseSession();
-    meta.reset();
+    Must(vol->data().FlushAll(), "flush");
+    (void)vol->meta().CloseSession();
+    vol.reset();
+    data = nullptr;
   }
   void Reopen() {
     Close();
     Open();
   }
   Ino NewFile(const std::string& name) {
-    auto e = Must(meta->Create(Ctx::Root(), kRootIno, name, S_IFREG | 0644, 0, O_RDWR), "create " + name);
-    Must(meta->Close(e.ino), "close");
+    auto e = Must(vol->meta().Create(Ctx::Root(), kRootIno, name, S_IFREG | 0644, 0, O_RDWR), "create " + name);
+    Must(vol->meta().Close(e.ino), "close");
     return e.ino;
   }
-  void Remove(const std::string& name) { Must(meta->Unlink(Ctx::Root(), kRootIno, name), "unlink " + name); }
+  void Remove(const std::string& name) { Must(vol->meta().Unlink(Ctx::Root(), kRootIno, name), "unlink " + name); }
 };
 
 std::string RandomBuf(size_t n) {
@@ -106,7 +103,7 @@ std::string RandomBuf(size_t n) {
   return s;
 }
 
-void SeqWrite(Volume& v, Ino ino, uint64_t total, const std::string& buf) {
+void SeqWrite(BenchVolume& v, Ino ino, uint64_t total, const std::string& buf) {
   for (uint64_t off = 0; off < total; off += buf.size()) {
     size_t n = std::min<uint64_t>(buf.size(), total - off);
     Must(v.data->Write(ino, off, std::span<const char>(buf.data(), n)), "write");
@@ -114,7 +111,7 @@ void SeqWrite(Volume& v, Ino ino, uint64_t total, const std::string& buf) {
   Must(v.data->Flush(ino), "flush");
 }
 
-int RssPhase(Volume& v, const Args& a) {
+int RssPhase(BenchVolume& v, const Args& a) {
   std::string buf = RandomBuf(1 << 20);
   uint64_t total = a.rssGiB << 30;
   uint64_t before = ProcStatusKiB("VmHWM:");
@@ -135,7 +132,7 @@ int RssPhase(Volume& v, const Args& a) {
   return hwmKiB / 1024 <= limitMiB ? 0 : 1;
 }
 
-void ThroughputPhase(Volume& v, const Args& a) {
+void ThroughputPhase(BenchVolume& v, const Args& a) {
   std::string buf = RandomBuf(1 << 20);
   uint64_t total = a.seqMiB << 20;
   Ino ino = v.NewFile("seq.bin");
@@ -228,12 +225,10 @@ int main(int argc, char** argv) {
   fmt.bucket = a.dir + "/bucket";
   fmt.blockSizeKiB = a.blockKiB;
   fmt.trashDays = 0;
-  Volume v;
+  BenchVolume v;
   v.url = "sqlite3://" + a.dir + "/meta.db";
-  Must(Meta::Format(*Must(OpenKvStore(v.url), "open kv"), fmt, false), "format");
-  Must(PrepareStorage(fmt), "prepare storage");
-  v.store = Must(OpenObjectStore(fmt), "open storage");
-  v.opts.bufferSize = a.bufferMiB << 20;
+  Must(Volume::Create(v.url, fmt, false), "format");
+  v.opts.data.bufferSize = a.bufferMiB << 20;
   v.Open();
   std::printf("data_bench: file storage at %s, sqlite3 metadata, block %u KiB, buffer %llu MiB\n",
               fmt.bucket.c_str(), a.blockKiB, static_cast<unsigned long long>(a.bufferMiB));

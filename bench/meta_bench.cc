@@ -16,8 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "kv/kv.h"
-#include "meta/meta.h"
+#include "vfs/volume.h"
 #include "support/engines.h"
 
 using namespace slicefs;
@@ -74,13 +73,16 @@ void Need(const Status& st, const std::string& what) {
 }
 
 Row Run(const std::string& engine, const std::string& url, int n) {
-  auto kv = Need(OpenKvStore(url), "open " + url);
   VolumeFormat f;
   f.name = "bench";
-  f.bucket = "/tmp/slicefs-meta-bench";
+  f.storage = "mem";  // metadata only: no object is written
+  f.bucket = "meta-bench-" + engine;
   f.trashDays = 0;
-  Need(Meta::Format(*kv, f, false), "format");
-  auto meta = Need(Meta::Open(std::move(kv), MetaOptions{}), "open meta");
+  Need(Volume::Create(url, f, false), "format");
+  VolumeOptions vo;
+  vo.openData = false;
+  auto vol = Need(Volume::Open(url, vo), "open " + engine);
+  Meta* meta = &vol->meta();
   Need(meta->NewSession(SessionInfo{"bench", "", 0, "bench"}), "session");
   const Ctx root = Ctx::Root();
   Ino dir = Need(meta->Mkdir(root, kRootIno, "bench", 0755, 0), "mkdir").ino;

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "meta/types.h"
+#include "common/data_model.h"
 
 namespace slicefs {
 

@@ -135,7 +135,7 @@ Status DataStoreImpl::CompactLocked(Ino ino, uint32_t index) {
       ups->inFlight++;
       lk.unlock();
       uploadPool_->Submit([this, ups, buf, key = BlockKey(newId, b, blen)] {
-        Status s = store_.put(key, *buf);
+        Status s = store_->put(key, *buf);
         std::lock_guard l(ups->mu);
         if (!s.ok() && ups->err.ok()) ups->err = s;
         ups->inFlight--;

@@ -1,5 +1,5 @@
 // The data plane of one client: turns file reads and writes into slices and
-// blocks in the object store, committing slice records through Meta.
+// blocks in the object store, committing slice records through SliceMeta.
 //
 // Threading: thread-safe. Several handles of one inode share its buffered
 // writes (one writer per inode), so a read through any handle of this client
@@ -13,7 +13,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "meta/meta.h"
+#include "chunk/slice_meta.h"
 #include "object/object_store.h"
 
 namespace slicefs {
@@ -27,7 +27,6 @@ struct DataOptions {
   uint64_t cacheSize = 10ULL << 30;     // disk cache limit in bytes
   double cacheFreeRatio = 0.1;          // keep at least this fraction of the disk free
   uint64_t readaheadMax = 64ULL << 20;  // max readahead window per stream
-  int ioRetries = 10;                   // object-store retries for retryable errors
   bool compactInBackground = true;
   uint32_t compactThreshold = 32;       // slices per chunk that trigger compaction
 };
@@ -56,13 +55,13 @@ class DataStore {
 
   // meta and store are borrowed and must outlive the DataStore. Registers
   // itself as meta's slice deleter.
-  static Result<std::unique_ptr<DataStore>> Open(Meta* meta, ObjectStore* store,
+  static Result<std::unique_ptr<DataStore>> Open(SliceMeta* meta, ObjectStore* store,
                                                  const DataOptions& opts);
 
   // Buffers `data` at `off` of `ino`. May block while the buffer is full.
   virtual Result<size_t> Write(Ino ino, uint64_t off, std::span<const char> data) = 0;
   // Reads up to out.size() bytes at `off`; `length` is the file length the
-  // caller knows (Meta's length, or larger if this client has pending writes,
+  // caller knows (the metadata length, or larger if this client has pending writes,
   // see PendingLength). Returns the bytes read (short at end of file).
   virtual Result<size_t> Read(Ino ino, uint64_t off, std::span<char> out, uint64_t length) = 0;
   // Uploads all buffered data of `ino` and commits its slices in write order.

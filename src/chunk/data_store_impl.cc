@@ -15,9 +15,9 @@ int64_t MonoMs() {
       .count();
 }
 
-Result<std::unique_ptr<DataStore>> DataStore::Open(Meta* meta, ObjectStore* store,
+Result<std::unique_ptr<DataStore>> DataStore::Open(SliceMeta* meta, ObjectStore* store,
                                                    const DataOptions& opts) {
-  if (meta == nullptr || store == nullptr) return Err(EINVAL, "DataStore needs a Meta and an ObjectStore");
+  if (meta == nullptr || store == nullptr) return Err(EINVAL, "DataStore needs a SliceMeta and an ObjectStore");
   const VolumeFormat& fmt = meta->format();
   if (fmt.blockSizeKiB < 64 || fmt.blockSizeKiB > 16384) {
     return Err(EINVAL, "block size " + std::to_string(fmt.blockSizeKiB) + " KiB out of range 64..16384");
@@ -38,17 +38,17 @@ Result<std::unique_ptr<DataStore>> DataStore::Open(Meta* meta, ObjectStore* stor
   return std::unique_ptr<DataStore>(new DataStoreImpl(meta, store, opts, std::move(disk)));
 }
 
-DataStoreImpl::DataStoreImpl(Meta* meta, ObjectStore* store, const DataOptions& opts,
+DataStoreImpl::DataStoreImpl(SliceMeta* meta, ObjectStore* store, const DataOptions& opts,
                              std::unique_ptr<DiskCache> disk)
     : meta_(meta),
-      store_(store, RetryOptions{opts.ioRetries + 1, 50, 10000}),
+      store_(store),
       opts_(opts),
       volume_(meta->format().name),
       hashPrefix_(meta->format().hashPrefix),
       blockSize_(meta->format().blockSizeKiB * 1024),
       mem_(opts.memCacheSize),
       disk_(std::move(disk)),
-      fetcher_(&store_, &mem_, disk_.get(), opts.maxDownloads),
+      fetcher_(store_, &mem_, disk_.get(), opts.maxDownloads),
       budget_(opts.bufferSize) {
   uploadPool_ = std::make_unique<WorkPool>(std::max(1, opts.maxUploads));
   prefetchPool_ = std::make_unique<WorkPool>(std::max(1, std::min(opts.maxDownloads, 16)));
@@ -86,7 +86,7 @@ Status DataStoreImpl::DeleteSlice(uint64_t id, uint32_t size) {
   for (uint32_t b = 0; b < n; b++) {
     std::string key = BlockKey(id, b, BlockLength(size, blockSize_, b));
     fetcher_.Forget(key);
-    Status st = store_.del(key);
+    Status st = store_->del(key);
     if (!st.ok() && first.ok()) first = st;
   }
   if (first.ok()) slicesDeleted_++;

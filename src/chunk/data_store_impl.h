@@ -5,7 +5,7 @@
 // extends it; any other write starts a new slice (the previous one of that
 // chunk is frozen). Each full block is uploaded on the upload pool as soon as
 // it fills; a frozen slice's short last block too. A slice is committed with
-// Meta::WriteSlice once it is frozen and all its blocks are stored, strictly
+// SliceMeta::WriteSlice once it is frozen and all its blocks are stored, strictly
 // in write order (the committer thread, or Flush itself). Write memory is
 // charged to a BufferBudget and released when its block is stored.
 //
@@ -39,13 +39,13 @@
 #include "chunk/disk_cache.h"
 #include "chunk/mem_cache.h"
 #include "chunk/work_pool.h"
-#include "object/retry_store.h"
+#include "object/object_store.h"
 
 namespace slicefs {
 
 class DataStoreImpl : public DataStore {
  public:
-  DataStoreImpl(Meta* meta, ObjectStore* store, const DataOptions& opts,
+  DataStoreImpl(SliceMeta* meta, ObjectStore* store, const DataOptions& opts,
                 std::unique_ptr<DiskCache> disk);
   ~DataStoreImpl() override;
 
@@ -134,8 +134,8 @@ class DataStoreImpl : public DataStore {
   Status CompactLocked(Ino ino, uint32_t index);
   Status ReadView(const std::vector<ViewPiece>& view, uint64_t lo, uint64_t hi, char* dst);
 
-  Meta* meta_;
-  RetryStore store_;
+  SliceMeta* meta_;
+  ObjectStore* store_;  // borrowed; the chain (retries, compression) is built by the caller
   const DataOptions opts_;
   const std::string volume_;
   const bool hashPrefix_;

@@ -338,7 +338,7 @@ TEST(DataStore, CompactionLosesRaceWithTruncateAndCleansUp) {
   std::atomic<bool> once{false};
   store.SetHook([&](const char* op, const std::string&) {
     if (std::string(op) == "put" && !once.exchange(true)) {
-      (void)meta.Truncate(Ctx::Root(), 31, 0, false);
+      meta.Truncate(31, 0);
     }
     return Status::OK();
   });

@@ -128,7 +128,7 @@ void DataStoreImpl::StartUpload(const WriterPtr& fw, const SlicePtr& s, uint32_t
 void DataStoreImpl::UploadBlock(WriterPtr fw, SlicePtr s, uint32_t b, BlockBuf* bb) {
   // bb->data is immutable while the block is uploading.
   std::string key = BlockKey(s->id, b, static_cast<uint32_t>(bb->data.size()));
-  Status st = store_.put(key, bb->data);
+  Status st = store_->put(key, bb->data);
   uint64_t charged;
   {
     std::lock_guard lk(fw->mu);

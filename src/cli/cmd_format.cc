@@ -6,9 +6,10 @@
 #include <filesystem>
 
 #include "cli/command.h"
-#include "kv/kv.h"
-#include "meta/meta.h"
-#include "object/storage_setup.h"
+#include "common/paths.h"
+#include "common/size.h"
+#include "common/url.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -30,38 +31,6 @@ struct FormatArgs {
   bool force = false;
 };
 
-// "4M", "512K", "4096" (a plain number is in `unit` bytes) -> bytes.
-Result<uint64_t> ParseSize(const std::string& text, uint64_t unit, const std::string& what) {
-  if (text.empty()) return Err(EINVAL, what + " is empty");
-  size_t i = 0;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) i++;
-  if (i == 0) return Err(EINVAL, "bad " + what + " '" + text + "' (expected e.g. 4M, 512K, 10G)");
-  uint64_t n;
-  try {
-    n = std::stoull(text.substr(0, i));
-  } catch (...) {
-    return Err(EINVAL, "bad " + what + " '" + text + "'");
-  }
-  std::string suffix = text.substr(i);
-  if (!suffix.empty() && (suffix.back() == 'B' || suffix.back() == 'b')) suffix.pop_back();
-  if (!suffix.empty() && (suffix.back() == 'i')) suffix.pop_back();
-  uint64_t mult = unit;
-  if (suffix.size() == 1) {
-    switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
-      case 'K': mult = 1ULL << 10; break;
-      case 'M': mult = 1ULL << 20; break;
-      case 'G': mult = 1ULL << 30; break;
-      case 'T': mult = 1ULL << 40; break;
-      case 'P': mult = 1ULL << 50; break;
-      default: return Err(EINVAL, "bad " + what + " suffix in '" + text + "' (K, M, G, T, P)");
-    }
-  } else if (!suffix.empty()) {
-    return Err(EINVAL, "bad " + what + " '" + text + "' (expected e.g. 4M, 512K, 10G)");
-  }
-  if (n > UINT64_MAX / mult) return Err(EINVAL, what + " '" + text + "' is too large");
-  return n * mult;
-}
-
 std::string EnvOr(const std::string& value, const char* env) {
   if (!value.empty()) return value;
   const char* v = std::getenv(env);
@@ -74,10 +43,7 @@ void RunFormat(const FormatArgs& args) {
   fmt.storage = args.storage;
   fmt.bucket = args.bucket;
   if (fmt.storage == "file") {
-    if (fmt.bucket.empty()) {
-      const char* home = std::getenv("HOME");
-      fmt.bucket = std::string(home && *home ? home : "/tmp") + "/.slicefs/local";
-    }
+    if (fmt.bucket.empty()) fmt.bucket = DefaultFileBucket();
     std::error_code ec;
     auto abs = std::filesystem::absolute(fmt.bucket, ec);
     if (!ec) fmt.bucket = abs.lexically_normal().string();
@@ -85,32 +51,18 @@ void RunFormat(const FormatArgs& args) {
   fmt.accessKey = EnvOr(args.accessKey, "AWS_ACCESS_KEY_ID");
   fmt.secretKey = EnvOr(args.secretKey, "AWS_SECRET_ACCESS_KEY");
   fmt.sessionToken = EnvOr(args.sessionToken, "AWS_SESSION_TOKEN");
-  uint64_t block = Check(ParseSize(args.blockSize, 1ULL << 10, "block size"));
+  uint64_t block = Check(ParseSize(args.blockSize, kKiB, "block size"));
   if (block % 1024 != 0) throw CommandError("block size must be a multiple of 1 KiB");
   fmt.blockSizeKiB = static_cast<uint32_t>(std::min<uint64_t>(block >> 10, UINT32_MAX));
   fmt.compression = args.compress;
   fmt.hashPrefix = args.hashPrefix;
   fmt.trashDays = args.trashDays;
-  fmt.capacity = Check(ParseSize(args.capacity, 1ULL << 30, "capacity"));
+  fmt.capacity = Check(ParseSize(args.capacity, kGiB, "capacity"));
   fmt.inodes = args.inodes;
   fmt.uuid = GenerateUuid();
-  Check(fmt.Validate());
-
-  auto kv = Check(OpenKvStore(args.metaUrl));
-  auto existing = Meta::LoadFormat(*kv);
-  if (existing) {
-    if (!args.force)
-      throw CommandError("volume '" + existing->name + "' is already formatted in this database (use --force to update its settings)");
-    if (existing->name != fmt.name)
-      throw CommandError("the database holds volume '" + existing->name + "', not '" + fmt.name + "'");
-    fmt.uuid = existing->uuid;
-  } else if (!existing.error().is(ENOENT)) {
-    Check(existing.error(), "reading the existing format");
-  }
-  // === Storage hook (team data): creates the bucket and writes the UUID object.
-  Check(PrepareStorage(fmt), "preparing storage");
-  Check(Meta::Format(*kv, fmt, args.force), "formatting");
-  std::printf("volume %s formatted (uuid %s) in %s\n", fmt.name.c_str(), fmt.uuid.c_str(), kv->name().c_str());
+  fmt = Check(Volume::Create(args.metaUrl, fmt, args.force));
+  std::printf("volume %s formatted (uuid %s) in %s\n", fmt.name.c_str(), fmt.uuid.c_str(),
+              RedactedUrl(args.metaUrl).c_str());
   std::printf("%s\n", fmt.ToJson(/*redactSecrets=*/true).c_str());
 }
 

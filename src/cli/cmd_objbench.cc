@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "meta/format.h"
+#include "common/size.h"
+#include "common/volume_format.h"
 #include "object/open_store.h"
 #include "object/s3_store.h"
 
@@ -36,29 +37,11 @@ struct Options {
   bool skipFunctional = false;
 };
 
-Result<uint64_t> ParseSize(const std::string& s) {
-  if (s.empty()) return Err(EINVAL, "empty size");
-  size_t pos = 0;
-  uint64_t n = 0;
-  try {
-    n = std::stoull(s, &pos);
-  } catch (...) {
-    return Err(EINVAL, "bad size '" + s + "' (e.g. 4K, 4M)");
-  }
-  std::string unit = s.substr(pos);
-  uint64_t mult = 1;
-  if (unit == "" || unit == "B") mult = 1;
-  else if (unit == "K" || unit == "KiB" || unit == "k") mult = 1024;
-  else if (unit == "M" || unit == "MiB" || unit == "m") mult = 1024 * 1024;
-  else return Err(EINVAL, "bad size unit in '" + s + "' (use K or M)");
-  if (n == 0 || n * mult > (64u << 20)) return Err(EINVAL, "size '" + s + "' must be in 1..64M");
-  return n * mult;
-}
-
-std::string HumanSize(uint64_t n) {
-  if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
-  if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
-  return std::to_string(n) + " B";
+// Object sizes: the common grammar (a plain number is bytes), 1 B..64 MiB.
+Result<uint64_t> ParseObjectSize(const std::string& s) {
+  ASSIGN_OR_RETURN(uint64_t n, ParseSize(s, 1, "object size"));
+  if (n == 0 || n > 64 * kMiB) return Err(EINVAL, "object size '" + s + "' must be in 1..64M");
+  return n;
 }
 
 struct Row {
@@ -142,8 +125,8 @@ Status Functional(ObjectStore& s, const std::string& prefix) {
 }
 
 void Run(const Options& o) {
-  auto smallSize = Check(ParseSize(o.smallSize), "--small-size");
-  auto bigSize = Check(ParseSize(o.bigSize), "--big-size");
+  auto smallSize = Check(ParseObjectSize(o.smallSize), "--small-size");
+  auto bigSize = Check(ParseObjectSize(o.bigSize), "--big-size");
   if (o.smallCount < 1 || o.bigCount < 1 || o.threads < 1)
     throw CommandError("--small-count, --big-count and --threads must be >= 1");
   VolumeFormat fmt;
@@ -160,7 +143,7 @@ void Run(const Options& o) {
     cfg.maxConnections = std::max<size_t>(cfg.maxConnections, static_cast<size_t>(o.threads));
     store = std::make_unique<S3Store>(cfg);
   } else {
-    store = Check(OpenObjectStore(fmt));
+    store = Check(OpenObjectStore(fmt, StoreOptions{.ioRetries = o.ioRetries}));
   }
   Check(store->create(), "cannot use " + store->describe());
   std::mt19937_64 rng{std::random_device{}()};
@@ -179,13 +162,13 @@ void Run(const Options& o) {
     std::string data(size, '\0');
     for (auto& c : data) c = static_cast<char>(rng());
     auto key = [&](int i) { return prefix + cls + "/" + std::to_string(i); };
-    Row put{"put " + cls, HumanSize(size)};
+    Row put{"put " + cls, FormatSize(size)};
     Check(RunParallel(count, o.threads, put,
                       [&](int i) { return store->put(key(i), std::span<const char>(data.data(), data.size())); }),
           "put " + cls);
     put.bytes = size * count;
     rows.push_back(put);
-    Row get{"get " + cls, HumanSize(size)};
+    Row get{"get " + cls, FormatSize(size)};
     Check(RunParallel(count, o.threads, get,
                       [&](int i) -> Status {
                         auto r = store->get(key(i));
@@ -219,7 +202,7 @@ void Run(const Options& o) {
         throw CommandError("list returned " + std::to_string(seen) + " keys, expected " + std::to_string(count));
       rows.push_back(list);
     }
-    Row del{"delete " + cls, HumanSize(size)};
+    Row del{"delete " + cls, FormatSize(size)};
     Check(RunParallel(count, o.threads, del, [&](int i) { return store->del(key(i)); }), "delete " + cls);
     rows.push_back(del);
   };

@@ -3,12 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <ctime>
-#include <filesystem>
 
 #include "cli/command.h"
-#include "common/url.h"
-#include "kv/kv.h"
-#include "meta/meta.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -25,26 +22,16 @@ std::string UtcTime(int64_t unixSec) {
 }
 
 void RunStatus(const std::string& metaUrl) {
-  auto url = Check(Url::Parse(metaUrl));
-  if (url.scheme == "sqlite3" || url.scheme == "sqlite") {
-    std::error_code ec;
-    if (!url.path.empty() && !std::filesystem::exists(url.path, ec))
-      throw CommandError("database '" + url.path + "' does not exist: volume not formatted");
-  }
-  auto kv = Check(OpenKvStore(metaUrl));
-  auto fmt = Meta::LoadFormat(*kv);
-  if (!fmt) {
-    if (fmt.error().is(ENOENT)) throw CommandError("volume not formatted in " + url.Redacted());
-    Check(fmt.error(), "reading the format");
-  }
-  MetaOptions opts;
-  opts.readOnly = true;
-  auto meta = Check(Meta::Open(std::move(kv), opts));
-  auto sessions = Check(meta->ListSessions());
-  auto usage = Check(meta->StatFs(Ctx::Root(), kRootIno));
+  VolumeOptions vo;
+  vo.readOnly = true;
+  vo.openData = false;  // settings, usage and sessions only: no storage needed
+  auto vol = Check(Volume::Open(metaUrl, vo));
+  Meta& meta = vol->meta();
+  auto sessions = Check(meta.ListSessions());
+  auto usage = Check(meta.StatFs(Ctx::Root(), kRootIno));
 
   nlohmann::ordered_json out;
-  out["Setting"] = nlohmann::ordered_json::parse(fmt->ToJson(/*redactSecrets=*/true));
+  out["Setting"] = nlohmann::ordered_json::parse(vol->format().ToJson(/*redactSecrets=*/true));
   out["Usage"] = {{"usedSpace", usage.totalSpace - usage.availSpace}, {"usedInodes", usage.usedInodes}};
   auto list = nlohmann::ordered_json::array();
   const int64_t now = static_cast<int64_t>(std::time(nullptr));

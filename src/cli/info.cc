@@ -9,38 +9,17 @@
 #include <cstring>
 #include <functional>
 
-#include "chunk/data_store.h"
 #include "cli/command.h"
 #include "cli/mount_util.h"
-#include "kv/kv.h"
-#include "object/open_store.h"
-#include "meta/meta.h"
-#include "object/object_store.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
 
-struct Volume {
-  std::unique_ptr<Meta> meta;
-  std::unique_ptr<ObjectStore> store;
-  std::unique_ptr<DataStore> data;
-  ~Volume() {
-    data.reset();
-    meta.reset();
-  }
-};
-
 std::unique_ptr<Volume> OpenVolume(const std::string& metaUrl) {
-  auto v = std::make_unique<Volume>();
-  auto kv = Check(OpenKvStore(metaUrl), "metadata engine");
-  MetaOptions mo;
-  mo.readOnly = true;
-  v->meta = Check(Meta::Open(std::move(kv), mo), "opening metadata");
-  v->store = Check(OpenObjectStore(v->meta->format()), "storage");
-  DataOptions dopt;
-  dopt.compactInBackground = false;
-  v->data = Check(DataStore::Open(v->meta.get(), v->store.get(), dopt), "data store");
-  return v;
+  VolumeOptions vo;
+  vo.readOnly = true;
+  return Check(Volume::Open(metaUrl, vo));
 }
 
 const char* TypeName(FileType t) {
@@ -57,12 +36,12 @@ const char* TypeName(FileType t) {
 }
 
 void FileTable(Volume& v, Ino ino, const Attr& a) {
-  uint64_t bs = uint64_t(v.meta->format().blockSizeKiB) << 10;
+  uint64_t bs = uint64_t(v.meta().format().blockSizeKiB) << 10;
   uint32_t chunks = static_cast<uint32_t>((a.length + kChunkSize - 1) / kChunkSize);
   std::printf("  chunks:\n");
   std::printf("  %6s %12s %10s %10s %10s  %s\n", "chunk", "slice", "pos", "offset", "length", "objects");
   for (uint32_t i = 0; i < chunks; i++) {
-    auto recs = Check(v.meta->ReadChunk(ino, i), "reading chunk " + std::to_string(i));
+    auto recs = Check(v.meta().ReadChunk(ino, i), "reading chunk " + std::to_string(i));
     for (const auto& r : recs) {
       std::printf("  %6u %12llu %10u %10u %10u", i, (unsigned long long)r.id, r.pos, r.off, r.len);
       if (r.id == 0 || r.len == 0) {
@@ -73,7 +52,7 @@ void FileTable(Volume& v, Ino ino, const Attr& a) {
       for (uint64_t b = first; b <= last; b++) {
         uint64_t blen = std::min<uint64_t>(bs, r.size - b * bs);
         std::printf("%s%s\n", b == first ? "  " : std::string(58, ' ').c_str(),
-                    v.data->BlockKey(r.id, static_cast<uint32_t>(b), static_cast<uint32_t>(blen)).c_str());
+                    v.data().BlockKey(r.id, static_cast<uint32_t>(b), static_cast<uint32_t>(blen)).c_str());
       }
     }
   }
@@ -85,7 +64,7 @@ void Summary(Volume& v, Ino dir) {
   std::function<void(Ino)> walk = [&](Ino d) {
     std::string after;
     while (true) {
-      auto batch = Check(v.meta->Readdir(root, d, after, 1000, true), "listing");
+      auto batch = Check(v.meta().Readdir(root, d, after, 1000, true), "listing");
       for (auto& e : batch) {
         if (e.type == FileType::kDir) {
           dirs++;
@@ -114,7 +93,7 @@ void Run(const std::vector<std::string>& paths, bool recursive) {
     if (!url) throw CommandError("cannot read the volume address from " + *rootDir);
     auto v = OpenVolume(*url);
     Ino ino = st.st_ino;
-    auto a = Check(v->meta->GetAttr(Ctx::Root(), ino), path);
+    auto a = Check(v->meta().GetAttr(Ctx::Root(), ino), path);
     std::printf("%s:\n  inode: %llu\n  type: %s\n  size: %llu\n", path.c_str(),
                 (unsigned long long)ino, TypeName(a.type), (unsigned long long)a.length);
     if (a.type == FileType::kFile) FileTable(*v, ino, a);

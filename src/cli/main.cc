@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/command.h"
+#include "common/version.h"
 
 namespace slicefs::cli {
 
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
   CLI::App app{"slicefs: a POSIX filesystem on object storage with transactional metadata", "slicefs"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "slicefs 0.1.0");
+  app.set_version_flag("--version", std::string("slicefs ") + slicefs::kVersion);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log debug messages");
   app.parse_complete_callback([&] {

@@ -19,9 +19,12 @@
 #include "cli/command.h"
 #include "cli/mount_util.h"
 #include "fuse/fuse_server.h"
+#include "common/paths.h"
+#include "common/size.h"
+#include "common/version.h"
 #include "object/open_store.h"
 #include "vfs/backup.h"
-#include "vfs/vfs.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -106,12 +109,12 @@ int Serve(const MountArgs& a, int readyFd) {
     report(backupEvery.error());
     return 1;
   }
-  VfsOptions vo;
-  vo.meta.readOnly = a.readOnly;
+  VolumeOptions vo;
+  vo.readOnly = a.readOnly;
   vo.meta.heartbeatSec = a.heartbeat;
   vo.data.maxUploads = a.maxUploads;
-  auto buf = ParseSizeMiB(a.bufferSize);
-  auto csz = ParseSizeMiB(a.cacheSize.empty() ? "10G" : a.cacheSize);
+  auto buf = ParseSize(a.bufferSize, kMiB, "buffer size");
+  auto csz = ParseSize(a.cacheSize.empty() ? "10G" : a.cacheSize, kMiB, "cache size");
   if (!buf || !csz) {
     report(!buf ? buf.error() : csz.error());
     return 1;
@@ -120,14 +123,15 @@ int Serve(const MountArgs& a, int readyFd) {
   vo.data.cacheSize = *csz;
   vo.data.cacheDir = a.cacheDir;
   vo.cacheLocalStorage = !a.cacheSize.empty();
-  auto vfs = Vfs::Open(a.metaUrl, vo);
-  if (!vfs) {
-    report(vfs.error());
+  auto vol = Volume::Open(a.metaUrl, vo);
+  if (!vol) {
+    report(vol.error());
     return 1;
   }
-  (*vfs)->SetOwnerUid(getuid());
-  SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), "0.1.0"};
-  Status st = (*vfs)->meta().NewSession(si);
+  Vfs& vfs = (*vol)->vfs();
+  vfs.SetOwnerUid(getuid());
+  SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), kVersion};
+  Status st = vfs.meta().NewSession(si);
   if (!st.ok() && !(a.readOnly && st.is(EROFS))) {
     report(st.WithContext("registering session"));
     return 1;
@@ -136,7 +140,7 @@ int Serve(const MountArgs& a, int readyFd) {
   std::unique_ptr<ObjectStore> backupStore;
   std::unique_ptr<MetaBackup> backup;
   if (!a.readOnly && backupEvery->count() > 0) {
-    VolumeFormat plain = (*vfs)->format();
+    VolumeFormat plain = (*vol)->format();
     plain.compression = "none";
     auto bs = OpenObjectStore(plain);
     if (!bs) {
@@ -145,7 +149,7 @@ int Serve(const MountArgs& a, int readyFd) {
       std::error_code ec;
       std::filesystem::create_directories(a.cacheDir, ec);
       backupStore = std::move(*bs);
-      backup = std::make_unique<MetaBackup>((*vfs)->meta().kv(), *backupStore, (*vfs)->format().name, *backupEvery,
+      backup = std::make_unique<MetaBackup>(vfs.meta().kv(), *backupStore, (*vol)->format().name, *backupEvery,
                                             a.cacheDir);
       backup->Start();
     }
@@ -157,18 +161,18 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.dirEntryTimeout = a.dirEntryCache;
   fo.readOnly = a.readOnly;
   fo.debug = a.fuseDebug;
-  fo.fsname = "slicefs:" + (*vfs)->format().name;
+  fo.fsname = "slicefs:" + (*vol)->format().name;
   for (auto& o : a.fuseOptions) fo.options.push_back(o);
   fo.onReady = report;
-  Status served = ServeFuse(vfs->get(), fo);
+  Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
   spdlog::info("unmounted {}; flushing", a.mountpoint);
   backup.reset();
-  Status fl = (*vfs)->FlushAll();
+  Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
-  Status cs = (*vfs)->meta().CloseSession();
+  Status cs = vfs.meta().CloseSession();
   if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
-  vfs->reset();
+  vol->reset();
   spdlog::info("mount process exiting");
   return served.ok() && fl.ok() ? 0 : 1;
 }
@@ -192,10 +196,7 @@ void Run(MountArgs a) {
       a.metaUrl[sqlite.size()] != '/') {
     a.metaUrl = sqlite + Absolute(a.metaUrl.substr(sqlite.size()));
   }
-  if (a.cacheDir.empty()) {
-    const char* home = std::getenv("HOME");
-    a.cacheDir = std::string(home && *home ? home : "/tmp") + "/.slicefs/cache";
-  }
+  if (a.cacheDir.empty()) a.cacheDir = DefaultCacheDir();
   if (!a.background) {
     SetupLogging(a);
     int rc = Serve(a, -1);
@@ -254,7 +255,7 @@ void Setup(CLI::App& app) {
   c->add_flag("-d,--background", a->background, "run in the background; return once the mount is usable");
   c->add_option("--cache-dir", a->cacheDir, "disk cache directory (default ~/.slicefs/cache)");
   c->add_option("--cache-size", a->cacheSize,
-                "disk cache limit (MiB, or with K/M/G/T); default 10G, and none for `file` storage unless given");
+                "disk cache limit (a plain number is MiB; or 512K, 10G, 10GiB); default 10G, and none for `file` storage unless given");
   c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
   c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_flag("--read-only", a->readOnly, "mount read-only");

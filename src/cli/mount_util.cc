@@ -13,26 +13,6 @@
 
 namespace slicefs::cli {
 
-Result<uint64_t> ParseSizeMiB(const std::string& text) {
-  if (text.empty()) return Err(EINVAL, "empty size");
-  size_t pos = 0;
-  double v;
-  try {
-    v = std::stod(text, &pos);
-  } catch (...) {
-    return Err(EINVAL, "bad size '" + text + "' (expected e.g. 300, 300M, 4G)");
-  }
-  std::string unit = text.substr(pos);
-  double mul = 1ULL << 20;
-  if (unit == "" || unit == "M" || unit == "MiB" || unit == "m") mul = 1ULL << 20;
-  else if (unit == "K" || unit == "KiB" || unit == "k") mul = 1ULL << 10;
-  else if (unit == "G" || unit == "GiB" || unit == "g") mul = 1ULL << 30;
-  else if (unit == "T" || unit == "TiB" || unit == "t") mul = double(1ULL << 40);
-  else return Err(EINVAL, "bad size unit in '" + text + "' (use K, M, G or T)");
-  if (v < 0) return Err(EINVAL, "negative size '" + text + "'");
-  return static_cast<uint64_t>(v * mul);
-}
-
 namespace {
 // Undoes the octal escapes of /proc/self/mountinfo (\040 for space, ...).
 std::string Unescape(const std::string& s) {

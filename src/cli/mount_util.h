@@ -9,9 +9,6 @@
 
 namespace slicefs::cli {
 
-// "300" (MiB), "300M", "4G", "512K", "1T" -> bytes. EINVAL on garbage.
-Result<uint64_t> ParseSizeMiB(const std::string& text);
-
 // Checks that `path` can be mounted on: exists, is a directory, is not a
 // mount point already and not a dead FUSE mount. Returns the absolute path.
 Result<std::string> CheckMountpoint(const std::string& path);

@@ -43,7 +43,9 @@ TEST(ByteStream, RoundTripsEveryCompression) {
   const std::string s = Sample();
   for (auto c : {Compression::kNone, Compression::kGzip, Compression::kZstd}) {
     std::string z = Compress(s, c);
-    if (c != Compression::kNone) EXPECT_LT(z.size(), s.size());
+    if (c != Compression::kNone) {
+      EXPECT_LT(z.size(), s.size());
+    }
     auto back = ReadAll(z, 777);
     ASSERT_TRUE(back) << back.error().ToString();
     EXPECT_EQ(*back, s) << static_cast<int>(c);

@@ -71,11 +71,12 @@ inline std::unexpected<Status> Err(int code, std::string msg) {
 #define SLICEFS_CONCAT_INNER(a, b) a##b
 #define SLICEFS_CONCAT(a, b) SLICEFS_CONCAT_INNER(a, b)
 
-// Returns the Status from the enclosing function if `expr` (a Status) is an error.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    ::slicefs::Status _st = (expr);           \
-    if (!_st.ok()) return _st;                \
+// Returns the Status from the enclosing function (which must return Status or
+// Result<U>) if `expr` (a Status) is an error.
+#define RETURN_IF_ERROR(expr)                              \
+  do {                                                     \
+    ::slicefs::Status _st = (expr);                        \
+    if (!_st.ok()) return ::slicefs::Err(std::move(_st));  \
   } while (0)
 
 // Evaluates `expr` (a Result<T>); on error returns its Status from the

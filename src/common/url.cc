@@ -135,4 +135,15 @@ std::string Url::Redacted() const {
   return out.substr(0, colon + 1) + "****" + out.substr(at);
 }
 
+std::string RedactedUrl(std::string_view text) {
+  if (auto u = Url::Parse(text)) return u->Redacted();
+  std::string out(text);
+  auto sep = out.find("://");
+  if (sep == std::string::npos) return out;
+  auto slash = out.find('/', sep + 3);
+  auto at = out.rfind('@', slash);
+  if (at == std::string::npos || at < sep) return out;
+  return out.substr(0, sep + 3) + "****" + out.substr(at);
+}
+
 }  // namespace slicefs

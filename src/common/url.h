@@ -41,6 +41,10 @@ struct Url {
   std::string Redacted() const;
 };
 
+// Url::Parse(text).Redacted(), or for text that does not parse, text with
+// everything between "://" and the last '@' before the path removed.
+std::string RedactedUrl(std::string_view text);
+
 // Decodes %XX escapes; returns EINVAL on a malformed escape.
 Result<std::string> PercentDecode(std::string_view s);
 

@@ -242,7 +242,7 @@ class EtcdKvStore : public KvStore {
 
   Config cfg_;
   ConnPool<HConn> pool_;
-  RetryPolicy policy_;
+  TxnRetryPolicy policy_;
   std::atomic<size_t> current_{0};
 };
 

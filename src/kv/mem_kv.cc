@@ -111,7 +111,7 @@ class MemKvStore : public KvStore {
 
  private:
   std::shared_ptr<MemData> d_;
-  RetryPolicy policy_;
+  TxnRetryPolicy policy_;
 };
 
 }  // namespace

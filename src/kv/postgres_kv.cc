@@ -245,8 +245,8 @@ class PgKvStore : public KvStore {
 
   // Creates the table when absent (concurrent creators may collide: retried).
   Status init() {
-    RetryPolicy p;
-    p.maxRetryTime = std::chrono::milliseconds(10000);
+    TxnRetryPolicy p;
+    p.io.maxTime = std::chrono::milliseconds(10000);
     return RetryTxn("postgres", p, [&]() -> Status {
       auto conn = pool_.acquire();
       if (!conn) return Status::Error(conn.error().code(), conn.error().message());
@@ -284,7 +284,7 @@ class PgKvStore : public KvStore {
 
   Config cfg_;
   ConnPool<PConn> pool_;
-  RetryPolicy policy_;
+  TxnRetryPolicy policy_;
 };
 
 }  // namespace

@@ -377,7 +377,7 @@ class RedisKvStore : public KvStore {
   std::string idx_, dp_;
   ConnPool<RConn> pool_;
   std::string commitSha_, dropSha_;
-  RetryPolicy policy_;
+  TxnRetryPolicy policy_;
 };
 
 bool ValidPrefix(const std::string& p) {

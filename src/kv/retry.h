@@ -1,30 +1,34 @@
-// Retry loop shared by the engines' KvStore::txn/readOnly.
+// The transaction loop shared by the engines' KvStore::txn/readOnly, on the
+// project's one retry policy (common/retry.h).
 //
 // RetryTxn calls `attempt` until it returns OK or a final error. A conflict
 // (Status::conflict()) or a retryable error (Status::retryable()) is retried
 // after an exponential backoff with jitter. The loop gives up after
 // `maxConflicts` conflicts (EAGAIN) or once retryable errors have lasted
-// `maxRetryTime` (EIO, still marked retryable). Thread-safe (no shared state).
+// `io.maxTime` (EIO, still marked retryable: the engine may come back).
+// Thread-safe (no shared state).
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <string_view>
 
+#include "common/retry.h"
 #include "common/status.h"
 
 namespace slicefs {
 
-struct RetryPolicy {
+struct TxnRetryPolicy {
   int maxConflicts = 500;
-  std::chrono::milliseconds maxRetryTime{60000};
-  std::chrono::microseconds minBackoff{200};
-  std::chrono::microseconds maxBackoff{100000};
+  // Retryable engine errors (server restarts, lost connections): no count
+  // limit, a one-minute budget, backoff 200 us doubling to 100 ms. Conflicts
+  // back off on the same curve.
+  RetryPolicy io{.maxAttempts = 0,
+                 .maxTime = std::chrono::milliseconds(60000),
+                 .minBackoff = std::chrono::microseconds(200),
+                 .maxBackoff = std::chrono::microseconds(100000)};
 };
 
-Status RetryTxn(std::string_view engine, const RetryPolicy& policy, const std::function<Status()>& attempt);
-
-// Sleeps for a random duration in [0, min(maxBackoff, minBackoff * 2^attempt)].
-void BackoffSleep(const RetryPolicy& policy, int attempt);
+Status RetryTxn(std::string_view engine, const TxnRetryPolicy& policy,
+                const std::function<Status()>& attempt);
 
 }  // namespace slicefs

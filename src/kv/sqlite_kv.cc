@@ -82,7 +82,7 @@ class Conn {
 
   // exec, retrying while the database is busy (for set-up statements).
   Status execRetry(const char* sql, std::string_view what) {
-    RetryPolicy p;
+    TxnRetryPolicy p;
     return RetryTxn("sqlite3", p, [&] { return exec(sql, what); });
   }
 
@@ -278,7 +278,7 @@ class SqliteKvStore : public KvStore {
   }
 
   std::string path_;
-  RetryPolicy policy_;
+  TxnRetryPolicy policy_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Conn>> idle_;
 };

@@ -8,33 +8,27 @@ namespace slicefs {
 Status MetaImpl::CutChunksAfter(KvTxn& tx, Ino ino, uint64_t length, TxnEffects& fx) {
   const uint32_t first = static_cast<uint32_t>(length / kChunkSize);
   const uint32_t cut = static_cast<uint32_t>(length % kChunkSize);
-  const std::string prefix = keys::ChunkPrefix(ino);
-  std::string begin = keys::Chunk(ino, first);
-  for (;;) {
-    ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, PrefixEnd(prefix), 256));
-    for (auto& kv : kvs) {
-      auto idx = keys::ChunkIndex(kv.key);
-      if (!idx) continue;
-      ASSIGN_OR_RETURN(auto recs, DecodeSliceRecords(kv.value));
-      std::vector<SliceRecord> kept;
-      for (auto r : recs) {
-        if (*idx == first && r.pos < cut) {
-          if (r.pos + r.len > cut) r.len = cut - r.pos;
-          kept.push_back(r);
-        } else {
-          META_TRY(AddSliceRef(tx, r.id, r.size, -1, fx));
-        }
-      }
-      if (kept.empty()) {
-        tx.del(kv.key);
-      } else if (kept != recs) {
-        tx.put(kv.key, EncodeSliceRecords(kept));
+  return ScanEach(tx, keys::Chunk(ino, first), PrefixEnd(keys::ChunkPrefix(ino)), 256,
+                  [&](const KeyValue& kv) -> Status {
+    auto idx = keys::ChunkIndex(kv.key);
+    if (!idx) return Status::OK();
+    ASSIGN_OR_RETURN(auto recs, DecodeSliceRecords(kv.value));
+    std::vector<SliceRecord> kept;
+    for (auto r : recs) {
+      if (*idx == first && r.pos < cut) {
+        if (r.pos + r.len > cut) r.len = cut - r.pos;
+        kept.push_back(r);
+      } else {
+        RETURN_IF_ERROR(AddSliceRef(tx, r.id, r.size, -1, fx));
       }
     }
-    if (kvs.size() < 256) break;
-    begin = kvs.back().key + '\0';
-  }
-  return Status::OK();
+    if (kept.empty()) {
+      tx.del(kv.key);
+    } else if (kept != recs) {
+      tx.put(kv.key, EncodeSliceRecords(kept));
+    }
+    return Status::OK();
+  });
 }
 
 Status MetaImpl::AppendHoles(KvTxn& tx, Ino ino, uint64_t off, uint64_t len) {

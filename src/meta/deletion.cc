@@ -28,68 +28,48 @@ Result<int> MetaImpl::ProcessDeletions() {
   }
   META_TRY(CheckWritable());
   int done = 0;
-  std::string begin = "D";
-  const std::string end = PrefixEnd("D");
-  for (;;) {
-    std::vector<KeyValue> dels;
-    META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(dels, tx.scan(begin, end, 100));
-      return Status::OK();
-    }));
+  META_TRY(ScanPrefixOutside(*kv_, keys::DeletedAll(), 100, [&](std::vector<KeyValue>& dels) -> Status {
     for (const auto& d : dels) {
       auto dk = keys::ParseDeleted(d.key);
       if (!dk) continue;
-      const std::string prefix = keys::ChunkPrefix(dk->ino);
-      for (;;) {
-        std::vector<KeyValue> chunks;
-        META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-          ASSIGN_OR_RETURN(chunks, tx.scan(prefix, PrefixEnd(prefix), 64));
-          return Status::OK();
-        }));
-        if (chunks.empty()) break;
+      // Chunk keys are deleted as they are visited, one transaction each.
+      RETURN_IF_ERROR(ScanPrefixOutside(*kv_, keys::ChunkPrefix(dk->ino), 64, [&](std::vector<KeyValue>& chunks) -> Status {
         for (const auto& c : chunks) {
           TxnEffects fx;
-          META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+          RETURN_IF_ERROR(kv_->txn([&](KvTxn& tx) -> Status {
             fx.Reset();
             ASSIGN_OR_RETURN(auto v, tx.get(c.key));
             if (!v) return Status::OK();
             ASSIGN_OR_RETURN(auto recs, DecodeSliceRecords(*v));
             tx.del(c.key);
-            for (const auto& r : recs) META_TRY(AddSliceRef(tx, r.id, r.size, -1, fx));
+            for (const auto& r : recs) RETURN_IF_ERROR(AddSliceRef(tx, r.id, r.size, -1, fx));
             return Status::OK();
           }));
           Apply(fx);
         }
-      }
-      META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+        return Status::OK();
+      }));
+      RETURN_IF_ERROR(kv_->txn([&](KvTxn& tx) -> Status {
         tx.del(d.key);
         return Status::OK();
       }));
       done++;
     }
-    if (dels.size() < 100) break;
-    begin = dels.back().key + '\0';
-  }
+    return Status::OK();
+  }));
   return done;
 }
 
 // Slices whose count reached zero while no deleter was set.
 Result<int> MetaImpl::SweepZeroRefs() {
   int freed = 0;
-  std::string begin = "K";
-  const std::string end = PrefixEnd("K");
-  for (;;) {
-    std::vector<KeyValue> kvs;
-    META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(kvs, tx.scan(begin, end, 1000));
-      return Status::OK();
-    }));
+  META_TRY(ScanPrefixOutside(*kv_, keys::SliceRefAll(), 1000, [&](std::vector<KeyValue>& kvs) -> Status {
     for (const auto& kv : kvs) {
       if (DecodeCounter(kv.value) > 0) continue;
       auto k = keys::ParseSliceRef(kv.key);
       if (!k) continue;
       TxnEffects fx;
-      META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+      RETURN_IF_ERROR(kv_->txn([&](KvTxn& tx) -> Status {
         fx.Reset();
         ASSIGN_OR_RETURN(auto v, tx.get(kv.key));
         if (!v || DecodeCounter(*v) > 0) return Status::OK();
@@ -100,9 +80,8 @@ Result<int> MetaImpl::SweepZeroRefs() {
       freed += static_cast<int>(fx.freedSlices.size());
       Apply(fx);
     }
-    if (kvs.size() < 1000) break;
-    begin = kvs.back().key + '\0';
-  }
+    return Status::OK();
+  }));
   return freed;
 }
 

@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "meta/dump_reader.h"
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "meta/keys.h"
 
 namespace slicefs::dump {

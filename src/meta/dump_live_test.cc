@@ -122,7 +122,9 @@ TEST_P(DumpLiveTest, DumpOfAChangingVolumeLoadsConsistently) {
   stop = true;
   churn.join();
   EXPECT_GT(ops.load(), 200);
-  if (src->streamIsSnapshot()) EXPECT_EQ(loaded, 4);
+  if (src->streamIsSnapshot()) {
+    EXPECT_EQ(loaded, 4);
+  }
   ASSERT_TRUE(mnt.Unmount().ok());
 }
 

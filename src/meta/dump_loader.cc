@@ -17,10 +17,11 @@
 #include "meta/dump.h"
 #include "meta/dump_reader.h"
 #include "meta/dump_records.h"
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "meta/keys.h"
 #include "meta/meta_impl.h"
 #include "meta/slice_codec.h"
+#include "kv/scan.h"
 
 namespace slicefs {
 
@@ -42,17 +43,17 @@ std::string ParentValue(int64_t count, uint64_t rec) {
 
 // What a key names, for messages.
 std::string Describe(const std::string& k) {
-  if (k.size() >= 10 && k[0] == 'A') {
-    std::string ino = std::to_string(GetLE64(k, 1));
-    switch (k[9]) {
+  if (auto ik = keys::ParseInodeKey(k)) {
+    std::string ino = std::to_string(ik->ino);
+    switch (ik->kind) {
       case 'I': return "inode " + ino + " appears twice";
-      case 'D': return "directory " + ino + " has the entry '" + k.substr(10) + "' twice";
-      case 'C': return "chunk " + std::to_string(GetBE32(k, 10)) + " of inode " + ino + " appears twice";
-      case 'X': return "xattr '" + k.substr(10) + "' of inode " + ino + " appears twice";
+      case 'D': return "directory " + ino + " has the entry '" + std::string(keys::EntryName(k).value_or("")) + "' twice";
+      case 'C': return "chunk " + std::to_string(keys::ChunkIndex(k).value_or(0)) + " of inode " + ino + " appears twice";
+      case 'X': return "xattr '" + std::string(keys::XattrName(k).value_or("")) + "' of inode " + ino + " appears twice";
       case 'S': return "symlink target of inode " + ino + " appears twice";
     }
   }
-  if (k.size() == 17 && k[0] == 'D') return "deleted file " + std::to_string(GetLE64(k, 1)) + " appears twice";
+  if (auto d = keys::ParseDeleted(k)) return "deleted file " + std::to_string(d->ino) + " appears twice";
   return "key " + HexEncode(k) + " appears twice";
 }
 
@@ -226,7 +227,7 @@ class Loader : public RecordSink {
       }
       for (auto& [k, a] : adds_) {
         const auto& old = vals[i++];
-        const bool parent = k.size() == 18 && k[0] == 'A';
+        const bool parent = keys::ParentOf(k).has_value();
         int64_t n = a.first + (old && old->size() >= 8 ? static_cast<int64_t>(GetBE64(*old)) : 0);
         if (parent) tx.put(k, ParentValue(n, old && old->size() >= 16 ? GetBE64(*old, 8) : a.second));
         else tx.put(k, EncodeCounter(n));
@@ -260,19 +261,12 @@ class Loader : public RecordSink {
   };
 
   Status Verify() {
-    std::string begin = "A";
-    const std::string end = PrefixEnd("A");
-    for (;;) {
-      std::vector<KeyValue> kvs;
-      RETURN_IF_ERROR(kv_.readOnly([&](KvTxn& tx) -> Status {
-        ASSIGN_OR_RETURN(kvs, tx.scan(begin, end, kPage));
-        return Status::OK();
-      }));
-      for (auto& kv : kvs) RETURN_IF_ERROR(VerifyKey(kv));
-      if (pendingFlush_) RETURN_IF_ERROR(FlushWrites());
-      if (kvs.size() < kPage) break;
-      begin = kvs.back().key + '\0';
-    }
+    // Page by page, each read on its own: the fix-ups written meanwhile
+    // only touch keys of inodes already passed.
+    RETURN_IF_ERROR(ScanPrefixOutside(kv_, keys::InodeAll(), kPage, [&](std::vector<KeyValue>& page) -> Status {
+      for (auto& kv : page) RETURN_IF_ERROR(VerifyKey(kv));
+      return pendingFlush_ ? FlushWrites() : Status::OK();
+    }));
     RETURN_IF_ERROR(EndGroup());
     RETURN_IF_ERROR(CheckEntries());
     if (!sawRoot_) return Status::Invalid("the dump has no root directory (inode 1)");
@@ -281,21 +275,22 @@ class Loader : public RecordSink {
 
   Status VerifyKey(const KeyValue& kv) {
     const std::string& k = kv.key;
-    if (k.size() < 10) return Status::OK();
-    Ino ino = GetLE64(k, 1);
+    auto ik = keys::ParseInodeKey(k);
+    if (!ik) return Status::OK();
+    const Ino ino = ik->ino;
     if (ino != g_.ino) {
       RETURN_IF_ERROR(EndGroup());
       g_ = Group{};
       g_.ino = ino;
     }
-    switch (k[9]) {
+    switch (ik->kind) {
       case 'C': g_.chunks = true; break;
       case 'D': {
         g_.entries = true;
         auto e = DecodeEntry(kv.value);
         if (!e) return e.error();
         if (e->type == FileType::kDir) g_.subdirs++;
-        checks_.push_back({ino, e->ino, e->type, k.substr(10)});
+        checks_.push_back({ino, e->ino, e->type, std::string(keys::EntryName(k).value_or(""))});
         if (checks_.size() >= kPage) RETURN_IF_ERROR(CheckEntries());
         break;
       }
@@ -341,7 +336,7 @@ class Loader : public RecordSink {
       if (g.extras) return Status::Invalid("the dump has xattrs or a symlink target of inode " + ino + " but not the inode");
       if (g.chunks) {  // allowed for files whose deletion is pending
         bool pending = false;
-        const std::string dp = "D" + keys::InodePrefix(g.ino).substr(1);
+        const std::string dp = keys::DeletedPrefix(g.ino);
         RETURN_IF_ERROR(kv_.readOnly([&](KvTxn& tx) -> Status {
           ASSIGN_OR_RETURN(auto d, tx.scan(dp, PrefixEnd(dp), 1));
           pending = !d.empty();

@@ -7,9 +7,10 @@
 #include "meta/attr_codec.h"
 #include "meta/dump.h"
 #include "meta/dump_records.h"
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "meta/keys.h"
 #include "meta/slice_codec.h"
+#include "kv/scan.h"
 
 namespace slicefs {
 
@@ -64,17 +65,6 @@ class DocWriter {
   DumpProgress p_;
 };
 
-// Pages through [begin, end) calling fn for every key.
-template <class Fn>
-Status ScanAll(KvTxn& tx, std::string begin, const std::string& end, Fn&& fn) {
-  for (;;) {
-    ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, kPage));
-    for (auto& kv : kvs) RETURN_IF_ERROR(fn(kv));
-    if (kvs.size() < kPage) return Status::OK();
-    begin = kvs.back().key + '\0';
-  }
-}
-
 Status Corrupt(const std::string& key, const Status& st) {
   return Status::IOError("dump: undecodable value under key " + HexEncode(key) + ": " + st.message());
 }
@@ -88,13 +78,14 @@ class VolumeWalker {
 
   Status Key(const KeyValue& kv) {
     const std::string& k = kv.key;
-    if (k.size() < 10) return Status::OK();
-    Ino ino = GetLE64(k, 1);
+    auto ik = keys::ParseInodeKey(k);
+    if (!ik) return Status::OK();
+    const Ino ino = ik->ino;
     if (ino != cur_) {
       RETURN_IF_ERROR(EndInode());
       cur_ = ino;
     }
-    switch (k[9]) {
+    switch (ik->kind) {
       case 'C': {
         auto idx = keys::ChunkIndex(k);
         if (!idx) return Status::OK();
@@ -113,14 +104,14 @@ class VolumeWalker {
         return Status::OK();
       }
       case 'I': {
-        if (k.size() != 10) return Status::OK();
+        if (k != keys::Attr(ino)) return Status::OK();
         auto a = DecodeAttr(kv.value);
         if (!a) return Corrupt(k, a.error());
         inode_ = dump::InodeRec{ino, *a, std::nullopt, {}};
         return Status::OK();
       }
       case 'S':
-        if (inode_ && k.size() == 10) inode_->symlink = kv.value;
+        if (inode_ && k == keys::Symlink(ino)) inode_->symlink = kv.value;
         return Status::OK();
       case 'X': {
         auto name = keys::XattrName(k);
@@ -184,8 +175,7 @@ Status EmitInode(KvTxn& tx, DocWriter& w, Ino ino, const Attr& a) {
   }
   bool emitted = false;
   dump::XattrsRec more{ino, {}};
-  const std::string xp = keys::XattrPrefix(ino);
-  RETURN_IF_ERROR(ScanAll(tx, xp, PrefixEnd(xp), [&](const KeyValue& kv) -> Status {
+  RETURN_IF_ERROR(ScanPrefix(tx, keys::XattrPrefix(ino), kPage, [&](const KeyValue& kv) -> Status {
     auto name = keys::XattrName(kv.key);
     if (!name) return Status::OK();
     auto& list = emitted ? more.list : r.xattrs;
@@ -202,8 +192,7 @@ Status EmitInode(KvTxn& tx, DocWriter& w, Ino ino, const Attr& a) {
   if (!emitted) RETURN_IF_ERROR(w.Record(dump::InodeToJson(r), true));
   if (!more.list.empty()) RETURN_IF_ERROR(w.Record(dump::XattrsToJson(more), false));
   if (a.type != FileType::kFile) return Status::OK();
-  const std::string cp = keys::ChunkPrefix(ino);
-  return ScanAll(tx, cp, PrefixEnd(cp), [&](const KeyValue& kv) -> Status {
+  return ScanPrefix(tx, keys::ChunkPrefix(ino), kPage, [&](const KeyValue& kv) -> Status {
     auto idx = keys::ChunkIndex(kv.key);
     if (!idx) return Status::OK();
     auto recs = DecodeSliceRecords(kv.value);
@@ -321,8 +310,8 @@ Result<DumpStats> DumpVolume(KvStore& kv, ByteSink& out, const DumpOptions& opts
       ASSIGN_OR_RETURN(root, ResolveSubdir(tx, opts.subdir));
     }
     json counters = json::object();
-    RETURN_IF_ERROR(ScanAll(tx, "C", "D", [&](const KeyValue& c) -> Status {
-      counters[c.key.substr(1)] = DecodeCounter(c.value);
+    RETURN_IF_ERROR(ScanPrefix(tx, keys::CounterAll(), kPage, [&](const KeyValue& c) -> Status {
+      if (auto name = keys::CounterName(c.key)) counters[std::string(*name)] = DecodeCounter(c.value);
       return Status::OK();
     }));
     json header{{"version", dump::kDumpVersion},
@@ -341,9 +330,9 @@ Result<DumpStats> DumpVolume(KvStore& kv, ByteSink& out, const DumpOptions& opts
       RETURN_IF_ERROR(WalkSubtree(tx, w, root));
     } else {
       VolumeWalker walker(w);
-      RETURN_IF_ERROR(ScanAll(tx, "A", PrefixEnd("A"), [&](const KeyValue& k) { return walker.Key(k); }));
+      RETURN_IF_ERROR(ScanPrefix(tx, keys::InodeAll(), kPage, [&](const KeyValue& k) { return walker.Key(k); }));
       RETURN_IF_ERROR(walker.EndInode());
-      RETURN_IF_ERROR(ScanAll(tx, "D", PrefixEnd("D"), [&](const KeyValue& d) -> Status {
+      RETURN_IF_ERROR(ScanPrefix(tx, keys::DeletedAll(), kPage, [&](const KeyValue& d) -> Status {
         auto dk = keys::ParseDeleted(d.key);
         if (!dk) return Status::OK();
         int64_t t = d.value.size() >= 8 ? static_cast<int64_t>(GetBE64(d.value)) : 0;

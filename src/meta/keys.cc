@@ -19,7 +19,6 @@ std::string InoTag(Ino ino, char tag) {
 
 std::string Setting() { return kSettingKey; }
 std::string Counter(std::string_view name) { return "C" + std::string(name); }
-std::string InodePrefix(Ino ino) { return WithIno('A', ino); }
 std::string Attr(Ino ino) { return InoTag(ino, 'I'); }
 std::string Entry(Ino parent, std::string_view name) {
   std::string k = InoTag(parent, 'D');
@@ -85,12 +84,15 @@ std::string SessionFile(uint64_t sid, Ino ino) {
   PutLE64(k, ino);
   return k;
 }
-std::string DirUsage(Ino ino) { return WithIno('U', ino); }
-std::string DirQuota(Ino ino) {
-  std::string k = "QD";
-  PutLE64(k, ino);
-  return k;
-}
+std::string DeletedPrefix(Ino ino) { return WithIno('D', ino); }
+std::string InodeAll() { return "A"; }
+std::string CounterAll() { return "C"; }
+std::string DeletedAll() { return "D"; }
+std::string SliceRefAll() { return "K"; }
+std::string FlockAll() { return "F"; }
+std::string PlockAll() { return "P"; }
+std::string SessionExpireAll() { return "SE"; }
+std::string SessionFileAll() { return "SS"; }
 
 std::optional<std::string_view> EntryName(std::string_view key) {
   if (key.size() < 10 || key[0] != 'A' || key[9] != 'D') return std::nullopt;
@@ -124,9 +126,25 @@ std::optional<Ino> SessionFileIno(std::string_view key) {
   if (key.size() != 18 || key.substr(0, 2) != "SS") return std::nullopt;
   return GetLE64(key, 10);
 }
+std::optional<uint64_t> SessionFileSid(std::string_view ssKey) {
+  if (ssKey.size() < 10 || ssKey.substr(0, 2) != "SS") return std::nullopt;
+  return GetBE64(ssKey, 2);
+}
+bool IsFlockKey(std::string_view key) { return key.size() == 9 && key[0] == 'F'; }
+
 std::optional<Ino> LockIno(std::string_view key) {
   if (key.size() != 9 || (key[0] != 'F' && key[0] != 'P')) return std::nullopt;
   return GetLE64(key, 1);
+}
+
+std::optional<InodeKey> ParseInodeKey(std::string_view key) {
+  if (key.size() < 10 || key[0] != 'A') return std::nullopt;
+  return InodeKey{GetLE64(key, 1), key[9]};
+}
+
+std::optional<std::string_view> CounterName(std::string_view key) {
+  if (key.empty() || key[0] != 'C') return std::nullopt;
+  return key.substr(1);
 }
 
 }  // namespace slicefs::keys

@@ -24,10 +24,10 @@ inline constexpr char kNextChunk[] = "nextChunk";
 inline constexpr char kNextSession[] = "nextSession";
 inline constexpr char kUsedSpace[] = "usedSpace";
 inline constexpr char kTotalInodes[] = "totalInodes";
+inline constexpr char kLastBackup[] = "lastBackup";  // unix seconds of the last claimed backup
 
 std::string Setting();
 std::string Counter(std::string_view name);                 // C{name}
-std::string InodePrefix(Ino ino);                           // A{ino}
 std::string Attr(Ino ino);                                  // A{ino}I
 std::string Entry(Ino parent, std::string_view name);       // A{ino}D{name}
 std::string EntryPrefix(Ino parent);                        // A{ino}D
@@ -47,8 +47,16 @@ std::string SessionExpire(uint64_t sid);                    // SE{sid:BE64}
 std::string SessionInfo(uint64_t sid);                      // SI{sid:BE64}
 std::string SessionFile(uint64_t sid, Ino ino);             // SS{sid:BE64}{ino}
 std::string SessionFilePrefix(uint64_t sid);                // SS{sid:BE64}
-std::string DirUsage(Ino ino);                              // U{ino}
-std::string DirQuota(Ino ino);                              // QD{ino}
+std::string DeletedPrefix(Ino ino);                         // D{ino}
+// Whole kinds of keys, for scans over the volume.
+std::string InodeAll();                                     // A
+std::string CounterAll();                                   // C
+std::string DeletedAll();                                   // D
+std::string SliceRefAll();                                  // K
+std::string FlockAll();                                     // F
+std::string PlockAll();                                     // P
+std::string SessionExpireAll();                             // SE
+std::string SessionFileAll();                               // SS
 
 // Decoders for keys found by prefix scans; nullopt when malformed.
 // The entry name of an A{ino}D{name} key.
@@ -62,6 +70,13 @@ struct SliceRefKey { uint64_t id; uint32_t size; };
 std::optional<SliceRefKey> ParseSliceRef(std::string_view key);
 std::optional<uint64_t> SessionOf(std::string_view seKey);  // from SE/SI{sid}
 std::optional<Ino> SessionFileIno(std::string_view ssKey);  // from SS{sid}{ino}
+std::optional<uint64_t> SessionFileSid(std::string_view ssKey);  // from SS{sid}...
 std::optional<Ino> LockIno(std::string_view key);           // from F{ino} / P{ino}
+bool IsFlockKey(std::string_view key);                      // F{ino} (else P{ino})
+// Any A{ino}{kind}... key: the inode and the kind byte ('C' chunk, 'D'
+// entry, 'I' attributes, 'P' parent, 'S' symlink, 'X' xattr).
+struct InodeKey { Ino ino; char kind; };
+std::optional<InodeKey> ParseInodeKey(std::string_view key);
+std::optional<std::string_view> CounterName(std::string_view key);  // from C{name}
 
 }  // namespace slicefs::keys

@@ -50,19 +50,12 @@ Status MetaImpl::ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos) {
       lockKeys.push_back(keys::Plock(ino));
     }
   } else {
-    for (const char* prefix : {"F", "P"}) {
-      std::string begin = prefix;
-      const std::string end = PrefixEnd(prefix);
-      for (;;) {
-        std::vector<KeyValue> kvs;
-        META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-          ASSIGN_OR_RETURN(kvs, tx.scan(begin, end, 1000));
-          return Status::OK();
-        }));
+    for (const std::string& prefix : {keys::FlockAll(), keys::PlockAll()}) {
+      META_TRY(ScanPrefixOutside(*kv_, prefix, 1000, [&](std::vector<KeyValue>& kvs) {
         for (auto& kv : kvs) {
           if (!keys::LockIno(kv.key)) continue;
           bool mine = false;
-          if (kv.key[0] == 'F') {
+          if (keys::IsFlockKey(kv.key)) {
             if (auto recs = DecodeFlocks(kv.value))
               for (auto& r : *recs) mine |= r.sid == sid;
           } else if (auto recs = DecodePlocks(kv.value)) {
@@ -70,9 +63,8 @@ Status MetaImpl::ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos) {
           }
           if (mine) lockKeys.push_back(kv.key);
         }
-        if (kvs.size() < 1000) break;
-        begin = kvs.back().key + '\0';
-      }
+        return Status::OK();
+      }));
     }
   }
   for (const auto& key : lockKeys) {

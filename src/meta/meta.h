@@ -18,7 +18,7 @@
 
 #include "common/status.h"
 #include "kv/kv.h"
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "meta/types.h"
 
 namespace slicefs {
@@ -71,10 +71,6 @@ struct SessionRecord {
   SessionInfo info;
   std::string infoJson;         // the raw SI value
 };
-
-// Called when a slice's last reference disappears; deletes its objects.
-// May be called from any thread; must not call back into Meta.
-using SliceDeleter = std::function<void(uint64_t sliceId, uint32_t size)>;
 
 class Meta {
  public:

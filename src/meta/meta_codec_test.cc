@@ -3,7 +3,7 @@
 
 #include "common/encoding.h"
 #include "meta/attr_codec.h"
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "meta/keys.h"
 #include "meta/lock_codec.h"
 #include "meta/slice_codec.h"

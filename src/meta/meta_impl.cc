@@ -302,13 +302,10 @@ Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx)
   tx.del(keys::Attr(ino));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
   for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
-    std::string begin = prefix;
-    for (;;) {
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, PrefixEnd(prefix), 1000));
-      for (auto& kv : kvs) tx.del(kv.key);
-      if (kvs.size() < 1000) break;
-      begin = kvs.back().key + '\0';
-    }
+    META_TRY(ScanPrefix(tx, prefix, 1000, [&](const KeyValue& kv) {
+      tx.del(kv.key);
+      return Status::OK();
+    }));
   }
   if (a.type == FileType::kFile) {
     tx.del(keys::Flock(ino));

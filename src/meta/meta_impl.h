@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kv/scan.h"
 #include "meta/attr_codec.h"
 #include "meta/keys.h"
 #include "meta/meta.h"

@@ -13,20 +13,11 @@
 #include "kv/kv.h"
 #include "meta/meta.h"
 #include "meta/meta_impl.h"
+#include "support/assert.h"
 #include "support/engines.h"
 #include "support/test_util.h"
 
 namespace slicefs::metatest {
-
-template <class T>
-bool IsOk(const Result<T>& r) { return r.has_value(); }
-inline bool IsOk(const Status& s) { return s.ok(); }
-template <class T>
-int Code(const Result<T>& r) { return r ? 0 : r.error().code(); }
-inline int Code(const Status& s) { return s.code(); }
-template <class T>
-std::string Str(const Result<T>& r) { return r ? "OK" : r.error().ToString(); }
-inline std::string Str(const Status& s) { return s.ToString(); }
 
 // The value of a Result, or a test failure (thrown, so the test stops).
 template <class T>
@@ -38,18 +29,6 @@ inline void Must(const Status& s, const char* what = "") {
   if (!s.ok()) throw std::runtime_error(std::string(what) + ": " + s.ToString());
 }
 
-#define ASSERT_OK(expr)                                                     \
-  do {                                                                      \
-    auto&& _r = (expr);                                                     \
-    ASSERT_TRUE(::slicefs::metatest::IsOk(_r)) << #expr << " -> " << ::slicefs::metatest::Str(_r); \
-  } while (0)
-#define EXPECT_OK(expr)                                                     \
-  do {                                                                      \
-    auto&& _r = (expr);                                                     \
-    EXPECT_TRUE(::slicefs::metatest::IsOk(_r)) << #expr << " -> " << ::slicefs::metatest::Str(_r); \
-  } while (0)
-#define EXPECT_ERRNO(expr, err) \
-  EXPECT_EQ(::slicefs::metatest::Code(expr), (err)) << #expr << " expected " << strerror(err)
 
 inline Ctx User(uint32_t uid, uint32_t gid, std::vector<uint32_t> groups = {}) {
   Ctx c;

@@ -118,10 +118,8 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
   std::vector<SessionRecord> out;
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
     out.clear();
-    std::string begin = "SE";
-    const std::string end = PrefixEnd("SE");
-    for (;;) {
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
+    const std::string all = keys::SessionExpireAll();
+    return ScanPages(tx, all, PrefixEnd(all), 1000, [&](std::vector<KeyValue>& kvs) -> Status {
       std::vector<std::string> infoKeys;
       for (auto& kv : kvs) {
         auto sid = keys::SessionOf(kv.key);
@@ -148,10 +146,8 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
           r.info.readOnly = j.value("readOnly", false);
         }
       }
-      if (kvs.size() < 1000) break;
-      begin = kvs.back().key + '\0';
-    }
-    return Status::OK();
+      return Status::OK();
+    });
   }));
   return out;
 }
@@ -201,16 +197,11 @@ Result<int> MetaImpl::CleanStaleSessions() {
 
 Result<std::vector<std::pair<uint64_t, int64_t>>> MetaImpl::SessionExpiries(KvTxn& tx) {
   std::vector<std::pair<uint64_t, int64_t>> out;
-  std::string begin = "SE";
-  const std::string end = PrefixEnd("SE");
-  for (;;) {
-    ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1000));
-    for (auto& kv : kvs) {
-      if (auto sid = keys::SessionOf(kv.key)) out.emplace_back(*sid, ExpiryOf(kv.value));
-    }
-    if (kvs.size() < 1000) return out;
-    begin = kvs.back().key + '\0';
-  }
+  META_TRY(ScanPrefix(tx, keys::SessionExpireAll(), 1000, [&](const KeyValue& kv) {
+    if (auto sid = keys::SessionOf(kv.key)) out.emplace_back(*sid, ExpiryOf(kv.value));
+    return Status::OK();
+  }));
+  return out;
 }
 
 // SS records of a session id without an SE key (a session cleaned while its
@@ -220,13 +211,13 @@ Status MetaImpl::ReleaseOrphanFiles(const std::vector<std::pair<uint64_t, int64_
   for (const auto& e : known) live.insert(e.first);
   live.insert(sid_.load());
   std::string begin = keys::SessionFilePrefix(1);  // sid 0: sessionless clients, left alone
-  const std::string end = PrefixEnd("SS");
+  const std::string end = PrefixEnd(keys::SessionFileAll());
   for (;;) {
     std::optional<uint64_t> sid;
     META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
       sid.reset();
       ASSIGN_OR_RETURN(auto kvs, tx.scan(begin, end, 1));
-      if (!kvs.empty() && kvs[0].key.size() >= 10) sid = GetBE64(kvs[0].key, 2);
+      if (!kvs.empty()) sid = keys::SessionFileSid(kvs[0].key);
       return Status::OK();
     }));
     if (!sid || *sid == UINT64_MAX) return Status::OK();

@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "common/data_model.h"
+
 namespace slicefs {
 
-using Ino = uint64_t;
 inline constexpr Ino kRootIno = 1;
 // The trash directory (.trash in the root) has a fixed inode number.
 inline constexpr Ino kTrashIno = 0x7FFFFFFF10000000ULL;
 
-inline constexpr uint64_t kChunkSize = 64ULL << 20;  // 64 MiB
 inline constexpr size_t kMaxNameLen = 255;
 inline constexpr size_t kMaxSymlinkLen = 4096;
 inline constexpr size_t kMaxXattrNameLen = 255;
@@ -74,16 +74,6 @@ struct Ctx {
   static Ctx Root() { return Ctx{}; }
 };
 
-// One slice record of a chunk: bytes [off, off+len) of slice `id` (whose full
-// length is `size`) placed at offset `pos` of the chunk. id 0 is a hole.
-struct SliceRecord {
-  uint32_t pos = 0;
-  uint64_t id = 0;
-  uint32_t size = 0;
-  uint32_t off = 0;
-  uint32_t len = 0;
-  bool operator==(const SliceRecord&) const = default;
-};
 
 struct StatFsInfo {
   uint64_t totalSpace = 0;

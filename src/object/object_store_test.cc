@@ -168,6 +168,12 @@ TEST(FileStore, TempFilesAreNeverVisible) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/v"));
 }
 
+RetryPolicy Policy(int attempts) {
+  return RetryPolicy{.maxAttempts = attempts,
+                     .minBackoff = std::chrono::microseconds(1000),
+                     .maxBackoff = std::chrono::microseconds(5000)};
+}
+
 TEST(RetryStore, RetriesRetryableErrorsThenSucceeds) {
   MemStore mem;
   std::atomic<int> failures{3};
@@ -175,7 +181,7 @@ TEST(RetryStore, RetriesRetryableErrorsThenSucceeds) {
     if (std::string(op) == "put" && failures.fetch_sub(1) > 0) return Status::Retryable(EIO, "flaky");
     return Status::OK();
   });
-  RetryStore r(&mem, RetryOptions{5, 1, 5});
+  RetryStore r(&mem, Policy(5));
   EXPECT_TRUE(r.put("k", std::string("v")).ok());
   EXPECT_EQ(r.retries(), 3u);
   EXPECT_EQ(*mem.get("k"), "v");
@@ -189,10 +195,16 @@ TEST(RetryStore, GivesUpAfterMaxAttemptsAndNeverRetriesFinalErrors) {
     if (key == "final") return Status::Error(EACCES, "denied");
     return Status::Retryable(EIO, "down");
   });
-  RetryStore r(&mem, RetryOptions{4, 1, 2});
+  RetryStore r(&mem, Policy(4));
   Status s = r.put("k", std::string("v"));
   EXPECT_EQ(s.code(), EIO);
+  EXPECT_FALSE(s.retryable());  // spent: final, and says so
+  EXPECT_NE(s.message().find("gave up after 4 attempts"), std::string::npos) << s.message();
   EXPECT_EQ(calls.load(), 4);
+  calls = 0;
+  RetryStore once(&mem, Policy(1));  // io-retries=0: exactly one attempt
+  EXPECT_TRUE(once.put("k", std::string("v")).retryable());
+  EXPECT_EQ(calls.load(), 1);
   calls = 0;
   EXPECT_EQ(r.get("final").error().code(), EACCES);
   EXPECT_EQ(calls.load(), 1);

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/paths.h"
 #include "object/compress_store.h"
 #include "object/file_store.h"
 #include "object/mem_store.h"
@@ -46,30 +47,42 @@ std::shared_ptr<MemStore> MemBucket(const std::string& name) {
 
 std::string FileBucketPath(const std::string& bucket) {
   std::string b = bucket;
-  const char* home = std::getenv("HOME");
-  std::string h = home && *home ? home : "/root";
-  if (b.empty()) b = h + "/.slicefs/local";
+  const std::string h = HomeDir();
+  if (b.empty()) b = DefaultFileBucket();
   if (b.rfind("file://", 0) == 0) b = b.substr(7);
   if (b == "~") b = h;
   else if (b.rfind("~/", 0) == 0) b = h + b.substr(1);
   return b;
 }
 
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt) {
+namespace {
+Result<std::unique_ptr<ObjectStore>> Compressed(const VolumeFormat& fmt, std::unique_ptr<ObjectStore> base);
+}  // namespace
+
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, const StoreOptions& opts) {
   std::unique_ptr<ObjectStore> base;
+  bool retryHere = false;
   if (fmt.storage == "file") {
     base = std::make_unique<FileStore>(FileBucketPath(fmt.bucket));
+    retryHere = true;
   } else if (fmt.storage == "mem") {
     base = std::make_unique<SharedMemStore>(MemBucket(fmt.bucket));
   } else if (fmt.storage == "s3") {
-    // S3Store retries retryable failures itself (io-retries in the bucket
-    // URL) and returns a final EIO when they run out, so a RetryStore on top
-    // never multiplies its attempts.
+    // S3Store retries retryable failures itself (see the header).
     ASSIGN_OR_RETURN(auto s3, OpenS3Store(fmt));
     base = std::move(s3);
   } else {
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
   }
+  ASSIGN_OR_RETURN(auto chain, Compressed(fmt, std::move(base)));
+  if (!retryHere) return chain;
+  RetryPolicy policy;
+  policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
+  return std::unique_ptr<ObjectStore>(std::make_unique<RetryStore>(std::move(chain), policy));
+}
+
+namespace {
+Result<std::unique_ptr<ObjectStore>> Compressed(const VolumeFormat& fmt, std::unique_ptr<ObjectStore> base) {
   if (fmt.compression == "lz4") {
     return std::unique_ptr<ObjectStore>(
         std::make_unique<CompressStore>(std::move(base), CompressStore::Algo::kLz4));
@@ -83,5 +96,6 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt) {
   }
   return base;
 }
+}  // namespace
 
 }  // namespace slicefs

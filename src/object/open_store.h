@@ -1,7 +1,10 @@
-// Builds the ObjectStore a volume's format describes: the backend for
-// `storage` (file, mem, s3) wrapped in
-// compression when `compression` is lz4 or zstd. Retries are not added here:
-// DataStore wraps its store in a RetryStore with DataOptions::ioRetries.
+// Builds the object-store chain a volume's format describes, outermost
+// first: retry -> compression (lz4, zstd) -> backend (file, mem, s3).
+// Retries: the S3 backend retries each request itself (a fresh signature per
+// attempt, `io-retries` from the bucket URL, default 10), so no retry layer
+// is added over it; `file` gets a RetryStore with StoreOptions::ioRetries;
+// `mem` never fails retryably. Either way one policy (common/retry.h) and
+// io-retries=N means exactly N+1 attempts.
 //
 // `mem` stores are shared per process by bucket name, so a test can format
 // and later mount the same in-memory bucket.
@@ -9,12 +12,18 @@
 
 #include <memory>
 
-#include "meta/format.h"
+#include "common/volume_format.h"
+#include "object/retry_store.h"
 #include "object/object_store.h"
 
 namespace slicefs {
 
-Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt);
+struct StoreOptions {
+  int ioRetries = 10;  // retries after the first attempt (file storage)
+};
+
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt,
+                                                     const StoreOptions& opts = {});
 
 // The directory a `file` bucket resolves to ("~" expanded; empty bucket ->
 // ~/.slicefs/local).

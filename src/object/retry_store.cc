@@ -1,55 +1,25 @@
 #include "object/retry_store.h"
 
-#include <algorithm>
-#include <chrono>
-#include <random>
-#include <thread>
-
 namespace slicefs {
 
-namespace {
-bool Retryable(const Status& s) { return s.retryable(); }
-template <class T>
-bool Retryable(const Result<T>& r) { return !r.has_value() && r.error().retryable(); }
-}  // namespace
-
-void RetryStore::Backoff(int attempt) {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  int64_t ceiling = static_cast<int64_t>(opts_.baseDelayMs) << std::min(attempt, 20);
-  ceiling = std::min<int64_t>(ceiling, opts_.maxDelayMs);
-  std::uniform_int_distribution<int64_t> dist(ceiling / 2, std::max<int64_t>(ceiling, 1));
-  std::this_thread::sleep_for(std::chrono::milliseconds(dist(rng)));
-}
-
-template <class F>
-auto RetryStore::Run(F&& f) -> decltype(f()) {
-  int attempts = std::max(1, opts_.maxAttempts);
-  for (int i = 0;; i++) {
-    auto r = f();
-    if (!Retryable(r) || i + 1 >= attempts) return r;
-    retries_++;
-    Backoff(i);
-  }
-}
-
 Status RetryStore::put(const std::string& key, std::span<const char> data) {
-  return Run([&] { return inner_->put(key, data); });
+  return RunWithRetry(opts_, [&] { return inner_->put(key, data); }, &retries_);
 }
 Result<std::string> RetryStore::get(const std::string& key, uint64_t off, int64_t len) {
-  return Run([&] { return inner_->get(key, off, len); });
+  return RunWithRetry(opts_, [&] { return inner_->get(key, off, len); }, &retries_);
 }
 Status RetryStore::del(const std::string& key) {
-  return Run([&] { return inner_->del(key); });
+  return RunWithRetry(opts_, [&] { return inner_->del(key); }, &retries_);
 }
 Result<ObjectInfo> RetryStore::head(const std::string& key) {
-  return Run([&] { return inner_->head(key); });
+  return RunWithRetry(opts_, [&] { return inner_->head(key); }, &retries_);
 }
 Result<ListPage> RetryStore::list(const std::string& prefix, const std::string& startAfter,
                                   size_t limit) {
-  return Run([&] { return inner_->list(prefix, startAfter, limit); });
+  return RunWithRetry(opts_, [&] { return inner_->list(prefix, startAfter, limit); }, &retries_);
 }
 Status RetryStore::create() {
-  return Run([&] { return inner_->create(); });
+  return RunWithRetry(opts_, [&] { return inner_->create(); }, &retries_);
 }
 
 }  // namespace slicefs

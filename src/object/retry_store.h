@@ -1,28 +1,24 @@
 // Wraps an ObjectStore and repeats operations that fail with a retryable
-// Status, with exponential backoff and full jitter, a bounded number of times.
-// A final error, or the last retryable one, is returned as is (EIO callers
-// see after exhausting retries). Thread-safe if the inner store is.
+// Status under the project's retry policy (common/retry.h). A final error is
+// returned as is; once the policy is spent, a final EIO that says how often
+// it tried (or, with maxAttempts 1, the retryable error itself).
+// Thread-safe if the inner store is.
 #pragma once
 
 #include <atomic>
 #include <memory>
 
+#include "common/retry.h"
 #include "object/object_store.h"
 
 namespace slicefs {
 
-struct RetryOptions {
-  int maxAttempts = 10;     // total attempts, >= 1
-  int baseDelayMs = 50;     // first backoff ceiling
-  int maxDelayMs = 10000;   // backoff ceiling cap
-};
-
 class RetryStore : public ObjectStore {
  public:
   // Borrows `inner` (must outlive this).
-  RetryStore(ObjectStore* inner, RetryOptions opts) : inner_(inner), opts_(opts) {}
+  RetryStore(ObjectStore* inner, RetryPolicy opts) : inner_(inner), opts_(opts) {}
   // Owns `inner`.
-  RetryStore(std::unique_ptr<ObjectStore> inner, RetryOptions opts)
+  RetryStore(std::unique_ptr<ObjectStore> inner, RetryPolicy opts)
       : owned_(std::move(inner)), inner_(owned_.get()), opts_(opts) {}
 
   std::string describe() const override { return inner_->describe(); }
@@ -36,12 +32,9 @@ class RetryStore : public ObjectStore {
   uint64_t retries() const { return retries_.load(); }
 
  private:
-  template <class F>
-  auto Run(F&& f) -> decltype(f());
-  void Backoff(int attempt);
   std::unique_ptr<ObjectStore> owned_;
   ObjectStore* inner_;
-  RetryOptions opts_;
+  RetryPolicy opts_;
   std::atomic<uint64_t> retries_{0};
 };
 

@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <random>
-#include <thread>
 
+#include "common/retry.h"
 #include "object/s3_xml.h"
 
 namespace slicefs {
@@ -48,7 +47,6 @@ Status Classify(const HttpResponse& r, const std::string& what, const S3Config& 
   return Status::Error(EIO, msg);
 }
 
-thread_local std::mt19937_64 tRng{std::random_device{}()};
 
 }  // namespace
 
@@ -93,26 +91,21 @@ Result<HttpResponse> S3Store::attempt(const Call& c) {
   return http_.perform(hr);
 }
 
+RetryPolicy S3Config::retryPolicy() const {
+  return RetryPolicy{.maxAttempts = ioRetries + 1,
+                     .minBackoff = std::chrono::milliseconds(backoffBaseMs),
+                     .maxBackoff = std::chrono::milliseconds(backoffMaxMs)};
+}
+
 Result<HttpResponse> S3Store::send(const Call& c, const std::string& what) {
-  Status last;
-  for (int i = 0; i <= cfg_.ioRetries; i++) {
-    if (i > 0) {
-      // Exponential backoff with full jitter in [d/2, d].
-      int64_t d = cfg_.backoffBaseMs << std::min(i - 1, 20);
-      d = std::min(d, cfg_.backoffMaxMs);
-      std::uniform_int_distribution<int64_t> dist(d / 2, std::max<int64_t>(d, 1));
-      std::this_thread::sleep_for(std::chrono::milliseconds(dist(tRng)));
-    }
+  // A fresh signature per attempt (the date is part of it). 404 and 416 are
+  // answers the callers interpret, not failures.
+  return RunWithRetry(cfg_.retryPolicy(), [&]() -> Result<HttpResponse> {
     auto r = attempt(c);
-    if (r && r->status >= 200 && r->status < 300) return r;
-    Status st = r ? Classify(*r, what, cfg_) : r.error().WithContext(what);
-    if (r && (r->status == 404 || r->status == 416)) return r;  // callers decide
-    if (!st.retryable()) return Err(st);
-    last = st;
-  }
-  if (cfg_.ioRetries == 0) return Err(last);  // the caller sees the retryable error itself
-  return Err(Status::IOError(last.message() + " (gave up after " + std::to_string(cfg_.ioRetries + 1) +
-                             " attempts)"));
+    if (!r) return Err(r.error().WithContext(what));
+    if ((r->status >= 200 && r->status < 300) || r->status == 404 || r->status == 416) return r;
+    return Err(Classify(*r, what, cfg_));
+  });
 }
 
 Status S3Store::put(const std::string& key, std::span<const char> data) {

@@ -27,7 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "meta/format.h"
+#include "common/retry.h"
+#include "common/volume_format.h"
 #include "object/http_client.h"
 #include "object/object_store.h"
 #include "object/sigv4.h"
@@ -56,6 +57,8 @@ struct S3Config {
   // environment). EINVAL with a one-line message on a malformed URL.
   static Result<S3Config> Parse(const std::string& url, const std::string& accessKey = "",
                                 const std::string& secretKey = "", const std::string& sessionToken = "");
+  // The retry policy these settings describe (common/retry.h).
+  RetryPolicy retryPolicy() const;
   static Result<S3Config> FromFormat(const VolumeFormat& fmt) {
     return Parse(fmt.bucket, fmt.accessKey, fmt.secretKey, fmt.sessionToken);
   }

@@ -5,7 +5,7 @@
 // for the same UUID.
 #pragma once
 
-#include "meta/format.h"
+#include "common/volume_format.h"
 #include "object/object_store.h"
 
 namespace slicefs {

@@ -20,7 +20,6 @@
 namespace slicefs {
 
 namespace {
-constexpr char kLastBackup[] = "lastBackup";
 constexpr int64_t kDay = 86400;
 }  // namespace
 
@@ -101,7 +100,7 @@ std::vector<std::string> BackupsToPrune(const std::vector<std::string>& keys, in
 }
 
 Result<bool> ClaimBackup(KvStore& kv, std::chrono::seconds interval, int64_t nowSec) {
-  const std::string key = keys::Counter(kLastBackup);
+  const std::string key = keys::Counter(keys::kLastBackup);
   bool claimed = false;
   Status st = kv.txn([&](KvTxn& tx) -> Status {
     claimed = false;

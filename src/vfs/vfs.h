@@ -2,7 +2,8 @@
 // FUSE, the CLI tools, or later a gateway) and the metadata/data layers. It
 // knows nothing about FUSE.
 //
-// A Vfs owns the volume's Meta, ObjectStore and DataStore. It keeps the table
+// A Vfs borrows the volume's Meta and DataStore (vfs/volume.h opens them and
+// owns them; they outlive the Vfs). It keeps the table
 // of open file and directory handles, merges this client's not-yet-committed
 // writes into attributes (strong consistency for one client), and implements
 // the close-to-open rules: flush/close wait until written data is committed,
@@ -26,20 +27,10 @@
 #include "chunk/data_store.h"
 #include "common/status.h"
 #include "meta/meta.h"
-#include "object/object_store.h"
 #include "vfs/handles.h"
 
 namespace slicefs {
 
-struct VfsOptions {
-  MetaOptions meta;
-  DataOptions data;
-  // With false, a volume on `file` storage gets no disk cache (data.cacheSize
-  // is ignored): its blocks are local files already, and copying them into a
-  // cache on a cold read only doubles the disk traffic. The mount sets false
-  // unless --cache-size was given.
-  bool cacheLocalStorage = true;
-};
 
 // The result of Open/Create.
 struct OpenedFile {
@@ -57,20 +48,14 @@ inline constexpr std::string_view kXattrPid = "user.slicefs.pid";
 
 class Vfs {
  public:
-  // Opens the volume at metaUrl: metadata engine, format, object store,
-  // Meta and DataStore. Fails with a one-line reason when the volume is not
-  // formatted or the storage is unreachable. Does not start a session.
-  static Result<std::unique_ptr<Vfs>> Open(const std::string& metaUrl, const VfsOptions& opts);
-  // Opens from parts (tests, tools); takes ownership.
-  Vfs(std::string metaUrl, std::unique_ptr<Meta> meta, std::unique_ptr<ObjectStore> store,
-      std::unique_ptr<DataStore> data);
+  // Borrows meta and data (see vfs/volume.h, which builds them).
+  Vfs(std::string metaUrl, Meta& meta, DataStore& data);
   ~Vfs();  // flushes all buffered data
   Vfs(const Vfs&) = delete;
   Vfs& operator=(const Vfs&) = delete;
 
   Meta& meta() { return *meta_; }
   DataStore& data() { return *data_; }
-  ObjectStore& store() { return *store_; }
   const VolumeFormat& format() const { return meta_->format(); }
   const std::string& metaUrl() const { return metaUrl_; }
   // The uid allowed to read the virtual xattrs (the mount's owner).
@@ -159,9 +144,8 @@ class Vfs {
   bool CacheStillValid(Ino ino, const Attr& a);
 
   std::string metaUrl_;
-  std::unique_ptr<Meta> meta_;
-  std::unique_ptr<ObjectStore> store_;
-  std::unique_ptr<DataStore> data_;
+  Meta* meta_;
+  DataStore* data_;
   uint32_t ownerUid_ = 0;
   HandleTable handles_;
 

@@ -8,9 +8,7 @@
 
 #include <set>
 
-#include "kv/kv.h"
-#include "object/open_store.h"
-#include "object/storage_setup.h"
+#include "vfs/volume.h"
 
 namespace slicefs {
 namespace {
@@ -26,19 +24,18 @@ class VfsTest : public ::testing::Test {
     fmt.bucket = "vfs-test-" + std::to_string(n);
     fmt.trashDays = 0;
     fmt.blockSizeKiB = 64;
-    auto kv = OpenKvStore("mem://");
-    ASSERT_TRUE(kv.has_value()) << kv.error().ToString();
-    ASSERT_TRUE(Meta::Format(**kv, fmt, false).ok());
-    auto store = OpenObjectStore(fmt);
-    ASSERT_TRUE(store.has_value());
-    ASSERT_TRUE(PrepareStorage(**store, fmt).ok());
-    auto meta = Meta::Open(std::move(*kv), MetaOptions{});
-    ASSERT_TRUE(meta.has_value()) << meta.error().ToString();
-    DataOptions dopt;
-    dopt.compactInBackground = false;
-    auto data = DataStore::Open(meta->get(), store->get(), dopt);
-    ASSERT_TRUE(data.has_value()) << data.error().ToString();
-    vfs_ = std::make_unique<Vfs>("mem://", std::move(*meta), std::move(*store), std::move(*data));
+    // The real open path: format, then open by URL (mem:// names are
+    // shared within the process).
+    url_ = "mem://vfs-test-" + std::to_string(n);
+    const std::string& url = url_;
+    auto made = Volume::Create(url, fmt, false);
+    ASSERT_TRUE(made.has_value()) << made.error().ToString();
+    VolumeOptions vo;
+    vo.data.compactInBackground = false;
+    auto vol = Volume::Open(url, vo);
+    ASSERT_TRUE(vol.has_value()) << vol.error().ToString();
+    volume_ = std::move(*vol);
+    vfs_ = &volume_->vfs();
   }
 
   uint64_t CreateFile(const std::string& name, int flags = O_RDWR) {
@@ -64,7 +61,9 @@ class VfsTest : public ::testing::Test {
   }
 
   Ctx ctx_ = Ctx::Root();
-  std::unique_ptr<Vfs> vfs_;
+  std::string url_;
+  std::unique_ptr<Volume> volume_;
+  Vfs* vfs_ = nullptr;
 };
 
 TEST_F(VfsTest, PendingWritesShowInAttributesAndReads) {
@@ -206,7 +205,7 @@ TEST_F(VfsTest, DirectoryStreamIsStableAcrossChanges) {
 TEST_F(VfsTest, VirtualXattrsOnRootOnlyForOwner) {
   auto url = vfs_->GetXattr(ctx_, kRootIno, kXattrMetaUrl);
   ASSERT_TRUE(url.has_value());
-  EXPECT_EQ(*url, "mem://");
+  EXPECT_EQ(*url, url_);
   Ctx other;
   other.uid = 1000;
   other.gid = 1000;

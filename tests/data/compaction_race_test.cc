@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "chunk/data_store.h"
+#include "vfs/meta_slices.h"
 #include "data/data_env.h"
 #include "support/test_util.h"
 
@@ -27,7 +28,8 @@ TEST(CompactionRace, ReadersStayCorrectWhileAnotherClientCompacts) {
   DataEnv& env = **envr;
   auto otherMeta = env.OpenOtherClient();
   ASSERT_TRUE(otherMeta.has_value()) << otherMeta.error().ToString();
-  auto other = DataStore::Open(otherMeta->get(), &env.store(), o.data);
+  MetaSlices otherSlices(**otherMeta);
+  auto other = DataStore::Open(&otherSlices, &env.store(), o.data);
   ASSERT_TRUE(other.has_value());
   Ino ino = *env.NewFile("f");
   std::mt19937_64 rng(TestSeed("CompactionRace"));

@@ -1,5 +1,6 @@
-// A volume for data-path integration tests: a Meta, an object store and a
-// DataStore over them, with one regular file to work on, that can be closed
+// A volume for data-path integration tests: slice metadata (FakeMeta, or a
+// real Meta adapted by vfs/meta_slices.h), an object store and a DataStore
+// over them, with one regular file to work on, that can be closed
 // and reopened on the same metadata and bucket (a client restart).
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "chunk/data_store.h"
+#include "chunk/slice_meta.h"
 #include "meta/meta.h"
 #include "object/object_store.h"
 #include "support/test_util.h"
@@ -17,7 +19,10 @@ class DataEnv {
  public:
   virtual ~DataEnv() = default;
   virtual std::string name() const = 0;
-  virtual Meta& meta() = 0;
+  // The metadata calls the data layer uses (a fake, or a real Meta adapted).
+  virtual SliceMeta& meta() = 0;
+  // The whole metadata client of a real env (nullptr for the fake).
+  virtual Meta* realMeta() { return nullptr; }
   virtual DataStore& data() = 0;
   virtual ObjectStore& store() = 0;
   // A new empty regular file.

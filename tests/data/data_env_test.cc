@@ -6,7 +6,7 @@
 #include <atomic>
 
 #include "kv/kv.h"
-
+#include "vfs/meta_slices.h"
 #include "object/open_store.h"
 #include "object/storage_setup.h"
 #include "support/fake_meta.h"
@@ -46,14 +46,14 @@ class FakeEnv : public DataEnv {
     return OpenData();
   }
   std::string name() const override { return "fake+" + opts_.storage; }
-  Meta& meta() override { return meta_; }
+  SliceMeta& meta() override { return meta_; }
   DataStore& data() override { return *data_; }
   ObjectStore& store() override { return *store_; }
   Result<Ino> NewFile(const std::string&) override { return nextIno_++; }
   Result<uint64_t> Length(Ino ino) override { return meta_.Length(ino); }
   Status Truncate(Ino ino, uint64_t length) override {
-    auto r = meta_.Truncate(Ctx::Root(), ino, length, false);
-    return r ? Status::OK() : r.error();
+    meta_.Truncate(ino, length);
+    return Status::OK();
   }
   Status Remove(const std::string&, Ino ino) override {
     meta_.Remove(ino);
@@ -97,7 +97,8 @@ class RealEnv : public DataEnv {
   }
   ~RealEnv() override { Close(); }
   std::string name() const override { return url_; }
-  Meta& meta() override { return *meta_; }
+  SliceMeta& meta() override { return *slices_; }
+  Meta* realMeta() override { return meta_.get(); }
   DataStore& data() override { return *data_; }
   ObjectStore& store() override { return *store_; }
   Result<Ino> NewFile(const std::string& name) override {
@@ -138,13 +139,15 @@ class RealEnv : public DataEnv {
     if (!m) return m.error();
     meta_ = std::move(*m);
     RETURN_IF_ERROR(meta_->NewSession(SessionInfo{"test", "/data-test", 1, "test"}));
-    auto d = DataStore::Open(meta_.get(), store_.get(), opts_.data);
+    slices_ = std::make_unique<MetaSlices>(*meta_);
+    auto d = DataStore::Open(slices_.get(), store_.get(), opts_.data);
     if (!d) return d.error();
     data_ = std::move(*d);
     return Status::OK();
   }
   void Close() {
     data_.reset();
+    slices_.reset();
     if (meta_) (void)meta_->CloseSession();
     meta_.reset();
   }
@@ -153,6 +156,7 @@ class RealEnv : public DataEnv {
   std::string url_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<Meta> meta_;
+  std::unique_ptr<MetaSlices> slices_;
   std::unique_ptr<DataStore> data_;
 };
 

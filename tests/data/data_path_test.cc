@@ -112,7 +112,8 @@ TEST_P(Leak, DeletedTreeLeavesNoChunkObjects) {
   o.data.compactThreshold = 4;
   auto env = Env(o, dir.path());
   ASSERT_TRUE(env);
-  Meta& m = env->meta();
+  ASSERT_NE(env->realMeta(), nullptr);
+  Meta& m = *env->realMeta();
   Ctx root = Ctx::Root();
   // a tree: /d1/{a,b}, /d1/d2/{c}, /e; data with overwrites, a truncate and
   // appends (background compaction).

@@ -67,21 +67,21 @@ TEST_P(MultiCloseToOpen, ReadOnlyMountSeesDataAndRejectsChanges) {
   ASSERT_TRUE(WriteFile(*a / "d/new", "made on A"));
   EXPECT_TRUE(WaitFor([&] { return ReadFile(*ro / "d/new") == "made on A"; }, kCacheTimeout + 4s));
   // Every change through the read-only mount fails with EROFS.
-  EXPECT_ERRNO(EROFS, open((*ro / "g").c_str(), O_CREAT | O_WRONLY, 0644));
-  EXPECT_ERRNO(EROFS, open((*ro / "f").c_str(), O_WRONLY));
-  EXPECT_ERRNO(EROFS, open((*ro / "f").c_str(), O_RDWR | O_TRUNC));
-  EXPECT_ERRNO(EROFS, mkdir((*ro / "e").c_str(), 0755));
-  EXPECT_ERRNO(EROFS, unlink((*ro / "f").c_str()));
-  EXPECT_ERRNO(EROFS, rmdir((*ro / "d").c_str()));
-  EXPECT_ERRNO(EROFS, rename((*ro / "f").c_str(), (*ro / "f2").c_str()));
-  EXPECT_ERRNO(EROFS, chmod((*ro / "f").c_str(), 0600));
-  EXPECT_ERRNO(EROFS, chown((*ro / "f").c_str(), 1, 1));
-  EXPECT_ERRNO(EROFS, truncate((*ro / "f").c_str(), 1));
+  EXPECT_ERRNO(open((*ro / "g").c_str(), O_CREAT | O_WRONLY, 0644), EROFS);
+  EXPECT_ERRNO(open((*ro / "f").c_str(), O_WRONLY), EROFS);
+  EXPECT_ERRNO(open((*ro / "f").c_str(), O_RDWR | O_TRUNC), EROFS);
+  EXPECT_ERRNO(mkdir((*ro / "e").c_str(), 0755), EROFS);
+  EXPECT_ERRNO(unlink((*ro / "f").c_str()), EROFS);
+  EXPECT_ERRNO(rmdir((*ro / "d").c_str()), EROFS);
+  EXPECT_ERRNO(rename((*ro / "f").c_str(), (*ro / "f2").c_str()), EROFS);
+  EXPECT_ERRNO(chmod((*ro / "f").c_str(), 0600), EROFS);
+  EXPECT_ERRNO(chown((*ro / "f").c_str(), 1, 1), EROFS);
+  EXPECT_ERRNO(truncate((*ro / "f").c_str(), 1), EROFS);
   struct timeval tv[2] = {{1, 0}, {2, 0}};
-  EXPECT_ERRNO(EROFS, utimes((*ro / "f").c_str(), tv));
-  EXPECT_ERRNO(EROFS, symlink("f", (*ro / "s").c_str()));
-  EXPECT_ERRNO(EROFS, link((*ro / "f").c_str(), (*ro / "h").c_str()));
-  EXPECT_ERRNO(EROFS, setxattr((*ro / "f").c_str(), "user.k", "v", 1, 0));
+  EXPECT_ERRNO(utimes((*ro / "f").c_str(), tv), EROFS);
+  EXPECT_ERRNO(symlink("f", (*ro / "s").c_str()), EROFS);
+  EXPECT_ERRNO(link((*ro / "f").c_str(), (*ro / "h").c_str()), EROFS);
+  EXPECT_ERRNO(setxattr((*ro / "f").c_str(), "user.k", "v", 1, 0), EROFS);
   // Nothing changed underneath.
   EXPECT_EQ(ReadFile(*a / "f"), "newer data");
   EXPECT_EQ(Stat(*a / "f").st_mode & 07777, 0644u);

@@ -35,13 +35,13 @@ TEST_F(IoTest, ReadWritePreadPwrite) {
   char buf[4] = {};
   ASSERT_EQ(read(fd, buf, 3), 3);
   EXPECT_EQ(std::string(buf, 3), "llo");
-  EXPECT_ERRNO(EINVAL, pwrite(fd, "a", 1, -1));
+  EXPECT_ERRNO(pwrite(fd, "a", 1, -1), EINVAL);
   close(fd);
   EXPECT_EQ(Stat(P("rw")).st_size, 13);
   int d = open(dir_.c_str(), O_RDONLY);
-  EXPECT_ERRNO(EISDIR, read(d, buf, 1));
+  EXPECT_ERRNO(read(d, buf, 1), EISDIR);
   close(d);
-  EXPECT_ERRNO(EBADF, write(9999, "x", 1));
+  EXPECT_ERRNO(write(9999, "x", 1), EBADF);
 }
 
 TEST_F(IoTest, LargeRandomWritesMatchModel) {
@@ -86,13 +86,13 @@ TEST_F(IoTest, TruncateAndFtruncate) {
   EXPECT_EQ(PRead(fd, 100, 0), Pattern(100000, 1).substr(0, 5));
   ASSERT_OK(ftruncate(fd, 7));
   EXPECT_EQ(PRead(fd, 100, 0), Pattern(100000, 1).substr(0, 5) + std::string(2, '\0'));
-  EXPECT_ERRNO(EINVAL, ftruncate(fd, -1));
+  EXPECT_ERRNO(ftruncate(fd, -1), EINVAL);
   close(fd);
   fd = open(P("t").c_str(), O_RDONLY);
-  EXPECT_ERRNO(EINVAL, ftruncate(fd, 0));  // not open for writing
+  EXPECT_ERRNO(ftruncate(fd, 0), EINVAL);  // not open for writing
   close(fd);
-  EXPECT_ERRNO(EISDIR, truncate(dir_.c_str(), 0));
-  EXPECT_ERRNO(ENOENT, truncate(P("missing").c_str(), 0));
+  EXPECT_ERRNO(truncate(dir_.c_str(), 0), EISDIR);
+  EXPECT_ERRNO(truncate(P("missing").c_str(), 0), ENOENT);
   // Unprivileged truncate needs write permission.
   std::string path = P("t");
   ASSERT_OK(chmod(path.c_str(), 0644));
@@ -124,12 +124,12 @@ TEST_F(IoTest, Fallocate) {
     EXPECT_EQ(errno, EOPNOTSUPP);
   }
   EXPECT_TRUE(PRead(fd, 300000, 0) == want);
-  EXPECT_ERRNO(EOPNOTSUPP, fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 10));  // needs KEEP_SIZE
-  EXPECT_ERRNO(EINVAL, fallocate(fd, 0, 0, 0));
+  EXPECT_ERRNO(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, 10), EOPNOTSUPP);  // needs KEEP_SIZE
+  EXPECT_ERRNO(fallocate(fd, 0, 0, 0), EINVAL);
   close(fd);
   EXPECT_TRUE(ReadFile(P("fa")).substr(0, 300000) == want);
   fd = open(P("fa").c_str(), O_RDONLY);
-  EXPECT_ERRNO(EBADF, fallocate(fd, 0, 0, 10));
+  EXPECT_ERRNO(fallocate(fd, 0, 0, 10), EBADF);
   close(fd);
 }
 
@@ -186,7 +186,7 @@ TEST_F(IoTest, UnlinkWhileOpen) {
   int fd = open(P("u").c_str(), O_RDWR);
   ASSERT_OK(fd);
   ASSERT_OK(unlink(P("u").c_str()));
-  EXPECT_ERRNO(ENOENT, access(P("u").c_str(), F_OK));
+  EXPECT_ERRNO(access(P("u").c_str(), F_OK), ENOENT);
   EXPECT_TRUE(PRead(fd, data.size(), 0) == data);
   ASSERT_EQ(pwrite(fd, "tail", 4, data.size()), 4);
   ASSERT_OK(fsync(fd));

@@ -31,12 +31,12 @@ TEST_F(LockTest, Flock) {
   ASSERT_OK(a);
   ASSERT_OK(b);
   ASSERT_OK(flock(a, LOCK_EX));
-  EXPECT_ERRNO(EWOULDBLOCK, flock(b, LOCK_EX | LOCK_NB));
-  EXPECT_ERRNO(EWOULDBLOCK, flock(b, LOCK_SH | LOCK_NB));
+  EXPECT_ERRNO(flock(b, LOCK_EX | LOCK_NB), EWOULDBLOCK);
+  EXPECT_ERRNO(flock(b, LOCK_SH | LOCK_NB), EWOULDBLOCK);
   ASSERT_OK(flock(a, LOCK_UN));
   ASSERT_OK(flock(b, LOCK_SH | LOCK_NB));
   ASSERT_OK(flock(a, LOCK_SH | LOCK_NB));  // shared with shared
-  EXPECT_ERRNO(EWOULDBLOCK, flock(a, LOCK_EX | LOCK_NB));
+  EXPECT_ERRNO(flock(a, LOCK_EX | LOCK_NB), EWOULDBLOCK);
   ASSERT_OK(flock(b, LOCK_UN));
   ASSERT_OK(flock(a, LOCK_EX | LOCK_NB));  // upgrade once alone
   // Closing the last descriptor of the description releases its lock.
@@ -107,7 +107,7 @@ TEST_F(LockTest, FcntlConflictsBetweenProcesses) {
   close(fd);
   // Lock type must match the descriptor's mode.
   fd = open(path.c_str(), O_RDONLY);
-  EXPECT_ERRNO(EBADF, SetLk(fd, F_WRLCK, 0, 1));
+  EXPECT_ERRNO(SetLk(fd, F_WRLCK, 0, 1), EBADF);
   close(fd);
 }
 

@@ -11,7 +11,7 @@ TEST_F(OpenTest, CreateExclusive) {
   int fd = open(f.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0640);
   ASSERT_OK(fd);
   close(fd);
-  EXPECT_ERRNO(EEXIST, open(f.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0640));
+  EXPECT_ERRNO(open(f.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0640), EEXIST);
   // O_CREAT without O_EXCL opens the existing file.
   fd = open(f.c_str(), O_CREAT | O_WRONLY, 0600);
   EXPECT_OK(fd);
@@ -19,15 +19,15 @@ TEST_F(OpenTest, CreateExclusive) {
   struct stat st = Stat(f);
   EXPECT_TRUE(S_ISREG(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0640u & ~0022u & 0777u);
-  EXPECT_ERRNO(EEXIST, open(dir_.c_str(), O_CREAT | O_EXCL | O_RDONLY, 0644));
+  EXPECT_ERRNO(open(dir_.c_str(), O_CREAT | O_EXCL | O_RDONLY, 0644), EEXIST);
 }
 
 TEST_F(OpenTest, MissingAndBadPaths) {
-  EXPECT_ERRNO(ENOENT, open(P("nope").c_str(), O_RDONLY));
-  EXPECT_ERRNO(ENOENT, open(P("nodir/f").c_str(), O_CREAT | O_WRONLY, 0644));
+  EXPECT_ERRNO(open(P("nope").c_str(), O_RDONLY), ENOENT);
+  EXPECT_ERRNO(open(P("nodir/f").c_str(), O_CREAT | O_WRONLY, 0644), ENOENT);
   ASSERT_TRUE(WriteFile(P("file"), "x"));
-  EXPECT_ERRNO(ENOTDIR, open(P("file/sub").c_str(), O_CREAT | O_WRONLY, 0644));
-  EXPECT_ERRNO(ENAMETOOLONG, open(P(std::string(256, 'a')).c_str(), O_CREAT | O_WRONLY, 0644));
+  EXPECT_ERRNO(open(P("file/sub").c_str(), O_CREAT | O_WRONLY, 0644), ENOTDIR);
+  EXPECT_ERRNO(open(P(std::string(256, 'a')).c_str(), O_CREAT | O_WRONLY, 0644), ENAMETOOLONG);
   int fd = open(P(std::string(255, 'a')).c_str(), O_CREAT | O_WRONLY, 0644);
   EXPECT_OK(fd);
   close(fd);
@@ -76,13 +76,13 @@ TEST_F(OpenTest, DirectoryAndNoFollow) {
   ASSERT_TRUE(WriteFile(P("f"), "x"));
   ASSERT_OK(mkdir(P("d").c_str(), 0755));
   ASSERT_OK(symlink("f", P("l").c_str()));
-  EXPECT_ERRNO(ENOTDIR, open(P("f").c_str(), O_RDONLY | O_DIRECTORY));
+  EXPECT_ERRNO(open(P("f").c_str(), O_RDONLY | O_DIRECTORY), ENOTDIR);
   int fd = open(P("d").c_str(), O_RDONLY | O_DIRECTORY);
   EXPECT_OK(fd);
   close(fd);
-  EXPECT_ERRNO(EISDIR, open(P("d").c_str(), O_WRONLY));
-  EXPECT_ERRNO(EISDIR, open(P("d").c_str(), O_RDWR));
-  EXPECT_ERRNO(ELOOP, open(P("l").c_str(), O_RDONLY | O_NOFOLLOW));
+  EXPECT_ERRNO(open(P("d").c_str(), O_WRONLY), EISDIR);
+  EXPECT_ERRNO(open(P("d").c_str(), O_RDWR), EISDIR);
+  EXPECT_ERRNO(open(P("l").c_str(), O_RDONLY | O_NOFOLLOW), ELOOP);
   fd = open(P("l").c_str(), O_RDONLY);
   EXPECT_OK(fd);
   close(fd);
@@ -96,19 +96,19 @@ TEST_F(OpenTest, DirectoryAndNoFollow) {
   EXPECT_OK(fd);
   close(fd);
   EXPECT_TRUE(S_ISREG(Stat(P("target")).st_mode));
-  EXPECT_ERRNO(EEXIST, open(P("l").c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644));
+  EXPECT_ERRNO(open(P("l").c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
 }
 
 TEST_F(OpenTest, AccessModes) {
   ASSERT_TRUE(WriteFile(P("m"), "data"));
   int fd = open(P("m").c_str(), O_RDONLY);
   ASSERT_OK(fd);
-  EXPECT_ERRNO(EBADF, write(fd, "x", 1));
+  EXPECT_ERRNO(write(fd, "x", 1), EBADF);
   close(fd);
   fd = open(P("m").c_str(), O_WRONLY);
   ASSERT_OK(fd);
   char c;
-  EXPECT_ERRNO(EBADF, read(fd, &c, 1));
+  EXPECT_ERRNO(read(fd, &c, 1), EBADF);
   close(fd);
   // Permission bits bind an unprivileged user.
   ASSERT_OK(chmod(P("m").c_str(), 0600));

@@ -11,19 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "support/assert.h"
 #include "support/mount.h"
 
-// expr must fail with -1 and set errno to e.
-#define EXPECT_ERRNO(e, expr)                                              \
-  do {                                                                     \
-    errno = 0;                                                             \
-    auto _r = (expr);                                                      \
-    EXPECT_EQ(_r, -1) << #expr;                                            \
-    EXPECT_EQ(errno, (e)) << #expr << ": got " << std::strerror(errno);    \
-  } while (0)
-
-#define ASSERT_OK(expr) ASSERT_NE((expr), -1) << #expr << ": " << std::strerror(errno)
-#define EXPECT_OK(expr) EXPECT_NE((expr), -1) << #expr << ": " << std::strerror(errno)
 
 namespace slicefs::testing {
 

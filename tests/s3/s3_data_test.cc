@@ -126,7 +126,6 @@ TEST(S3Data, ServerRestartDuringWritesNeverCommitsMissingBlocks) {
   ASSERT_TRUE(store.create().ok());
   FakeMeta meta(fmt);
   DataOptions opts;
-  opts.ioRetries = 0;  // the S3 store's own retries only
   auto ds = DataStore::Open(&meta, &store, opts);
   ASSERT_TRUE(ds.has_value());
 

@@ -1,25 +1,24 @@
-// A test double of the data-mapping part of Meta, for unit tests of the
-// data path (src/chunk) that must not depend on the real metadata layer.
-// Implements NewSliceId, ReadChunk, WriteSlice, Truncate, CompactChunk,
-// SetSliceDeleter and GetAttr (length only) over in-memory maps with slice
-// reference counts (a slice whose last reference goes calls the deleter);
-// every other call returns ENOSYS. Thread-safe.
+// A test double of the metadata calls the data layer uses (chunk/slice_meta.h),
+// for unit tests of the data path (src/chunk) that must not depend on the
+// real metadata layer. NewSliceId, ReadChunk, WriteSlice, CompactChunk and
+// SetSliceDeleter over in-memory maps with slice reference counts (a slice
+// whose last reference goes calls the deleter), plus Truncate, Length and
+// Remove for tests that play the rest of the filesystem. Thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <map>
 #include <mutex>
 
-#include "meta/meta.h"
+#include "chunk/slice_meta.h"
 
 namespace slicefs::testing {
 
-class FakeMeta : public Meta {
+class FakeMeta : public SliceMeta {
  public:
   explicit FakeMeta(VolumeFormat fmt) : fmt_(std::move(fmt)) {}
 
   const VolumeFormat& format() const override { return fmt_; }
-  KvStore& kv() override { std::abort(); }
 
   Result<uint64_t> NewSliceId() override {
     std::lock_guard lk(mu_);
@@ -45,12 +44,9 @@ class FakeMeta : public Meta {
     std::lock_guard lk(mu_);
     return length_[ino];
   }
-  Result<Attr> GetAttr(const Ctx&, Ino ino) override {
-    Attr a;
-    a.length = Length(ino);
-    return a;
-  }
-  Result<Attr> Truncate(const Ctx&, Ino ino, uint64_t length, bool) override {
+  // Sets the length; shrinking drops the chunks past it and hides the rest
+  // of the last one behind a hole record.
+  void Truncate(Ino ino, uint64_t length) {
     std::vector<std::pair<uint64_t, uint32_t>> dead;
     {
       std::lock_guard lk(mu_);
@@ -74,9 +70,6 @@ class FakeMeta : public Meta {
       }
     }
     for (auto& [id, size] : dead) CallDeleter(id, size);
-    Attr a;
-    a.length = length;
-    return a;
   }
   Status CompactChunk(Ino ino, uint32_t index, const std::vector<SliceRecord>& expected,
                       const std::vector<SliceRecord>& replacement) override {
@@ -122,40 +115,6 @@ class FakeMeta : public Meta {
   }
   int readChunkCalls = 0;
 
-#define FAKE_NOSYS(...) \
-  { return Err(ENOSYS, "FakeMeta"); }
-  Status NewSession(const SessionInfo&) override { return Status::OK(); }
-  Status CloseSession() override { return Status::OK(); }
-  uint64_t sessionId() const override { return 1; }
-  Result<std::vector<SessionRecord>> ListSessions() override FAKE_NOSYS()
-  Result<int> CleanStaleSessions() override FAKE_NOSYS()
-  Result<StatFsInfo> StatFs(const Ctx&, Ino) override FAKE_NOSYS()
-  Result<Entry> Lookup(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
-  Result<Attr> SetAttr(const Ctx&, Ino, uint32_t, const Attr&) override FAKE_NOSYS()
-  Result<Entry> Mknod(const Ctx&, Ino, std::string_view, uint32_t, uint32_t, uint32_t) override FAKE_NOSYS()
-  Result<Entry> Mkdir(const Ctx&, Ino, std::string_view, uint32_t, uint32_t) override FAKE_NOSYS()
-  Result<Entry> Create(const Ctx&, Ino, std::string_view, uint32_t, uint32_t, int) override FAKE_NOSYS()
-  Status Unlink(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
-  Status Rmdir(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
-  Status Rename(const Ctx&, Ino, std::string_view, Ino, std::string_view, uint32_t) override FAKE_NOSYS()
-  Result<Entry> Link(const Ctx&, Ino, Ino, std::string_view) override FAKE_NOSYS()
-  Result<Entry> Symlink(const Ctx&, Ino, std::string_view, std::string_view) override FAKE_NOSYS()
-  Result<std::string> Readlink(const Ctx&, Ino) override FAKE_NOSYS()
-  Result<std::vector<DirEntry>> Readdir(const Ctx&, Ino, std::string_view, size_t, bool) override FAKE_NOSYS()
-  Result<Attr> Open(const Ctx&, Ino, int) override FAKE_NOSYS()
-  Status Close(Ino) override FAKE_NOSYS()
-  Status Access(const Ctx&, Ino, int) override FAKE_NOSYS()
-  Result<std::string> GetXattr(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
-  Status SetXattr(const Ctx&, Ino, std::string_view, std::string_view, int) override FAKE_NOSYS()
-  Result<std::vector<std::string>> ListXattr(const Ctx&, Ino) override FAKE_NOSYS()
-  Status RemoveXattr(const Ctx&, Ino, std::string_view) override FAKE_NOSYS()
-  Status Fallocate(const Ctx&, Ino, int, uint64_t, uint64_t) override FAKE_NOSYS()
-  Result<uint64_t> CopyFileRange(const Ctx&, Ino, uint64_t, Ino, uint64_t, uint64_t) override FAKE_NOSYS()
-  Status Flock(const Ctx&, Ino, uint64_t, int, bool) override FAKE_NOSYS()
-  Status Getlk(const Ctx&, Ino, uint64_t, int*, uint64_t*, uint64_t*, uint32_t*) override FAKE_NOSYS()
-  Status Setlk(const Ctx&, Ino, uint64_t, bool, int, uint64_t, uint64_t, uint32_t) override FAKE_NOSYS()
-  void InterruptLock(uint64_t) override {}
-#undef FAKE_NOSYS
 
  private:
   void Unref(const SliceRecord& r, std::vector<std::pair<uint64_t, uint32_t>>* dead) {

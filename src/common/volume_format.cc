@@ -1,4 +1,4 @@
-#include "meta/format.h"
+#include "common/volume_format.h"
 
 #include <nlohmann/json.hpp>
 
