@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -42,6 +43,7 @@ inline void DigestTree(const std::string& root, const std::string& rel, std::map
     if (n != "." && n != "..") names.push_back(n);
   }
   closedir(d);
+  std::sort(names.begin(), names.end());  // the same walk order everywhere (hard-link groups)
   for (auto& n : names) {
     std::string r = rel.empty() ? n : rel + "/" + n;
     std::string full = root + "/" + r;
