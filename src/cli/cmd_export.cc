@@ -9,7 +9,6 @@
 #include <filesystem>
 
 #include "cli/command.h"
-#include "cli/dump_progress.h"
 #include "cli/dump_source.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
@@ -52,13 +51,7 @@ void RunExport(ExportArgs a) {
     tmp = tmpl;
     metaUrl = "sqlite3://" + (tmp / "meta.db").string();
     auto kv = Check(OpenKvStore(metaUrl));
-    LoadOptions lo;
-    lo.accessKey = src.accessKey;
-    lo.secretKey = src.secretKey;
-    DumpProgressLine line("reading the dump");
-    lo.progress = line.fn();
-    auto r = LoadVolume(*kv, *src.in, lo);
-    line.Done();
+    auto r = LoadFromSource(*kv, src, "reading the dump");
     if (!r) throw CommandError("the dump cannot be read: " + r.error().message());
   }
   VolumeOptions vo;

@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "cli/command.h"
-#include "cli/dump_progress.h"
 #include "cli/dump_source.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
@@ -28,13 +27,7 @@ void RunLoad(const LoadArgs& a) {
   if (!a.src.fromBucket.empty() && !a.src.file.empty()) throw CommandError("give either FILE or --from-bucket, not both");
   DumpSource src = OpenDumpSource(a.src);
   auto store = Check(OpenKvStore(a.metaUrl));
-  LoadOptions opts;
-  opts.accessKey = src.accessKey;
-  opts.secretKey = src.secretKey;
-  DumpProgressLine line("load");
-  opts.progress = line.fn();
-  auto r = LoadVolume(*store, *src.in, opts);
-  line.Done();
+  auto r = LoadFromSource(*store, src, "load");
   if (!r) {
     if (r.error().is(EEXIST)) throw CommandError(r.error().message());
     throw CommandError("the dump was refused and nothing was loaded: " + r.error().message());

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "cli/command.h"
+#include "cli/dump_progress.h"
 #include "common/volume_format.h"
 #include "object/open_store.h"
 #include "vfs/backup.h"
@@ -56,6 +57,17 @@ DumpSource OpenDumpSource(const DumpSourceArgs& a) {
   }
   out.in = NewDecompressingSource(std::move(raw));
   return out;
+}
+
+Result<LoadStats> LoadFromSource(KvStore& kv, DumpSource& src, const char* verb) {
+  LoadOptions opts;
+  opts.accessKey = src.accessKey;
+  opts.secretKey = src.secretKey;
+  DumpProgressLine line(verb);
+  opts.progress = line.fn();
+  auto r = LoadVolume(kv, *src.in, opts);
+  line.Done();
+  return r;
 }
 
 void AddDumpSourceOptions(CLI::App* cmd, DumpSourceArgs& a) {

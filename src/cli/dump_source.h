@@ -10,6 +10,8 @@
 #include <string>
 
 #include "common/byte_stream.h"
+#include "kv/kv.h"
+#include "meta/dump.h"
 #include "object/object_store.h"
 
 namespace slicefs::cli {
@@ -27,6 +29,10 @@ struct DumpSource {
 };
 
 DumpSource OpenDumpSource(const DumpSourceArgs& a);
+
+// Loads the source into kv (LoadVolume with its credentials and a progress
+// line labelled `verb`).
+Result<LoadStats> LoadFromSource(KvStore& kv, DumpSource& src, const char* verb);
 
 // --access-key, --secret-key, --from-bucket, --storage, --bucket, --backup.
 void AddDumpSourceOptions(CLI::App* cmd, DumpSourceArgs& a);

@@ -50,16 +50,6 @@ void Churn(const std::string& m, std::atomic<bool>& stop, uint64_t seed, std::at
   }
 }
 
-size_t KeyCount(KvStore& kv) {
-  size_t n = 0;
-  Must(kv.readOnly([&](KvTxn& tx) -> Status {
-    ASSIGN_OR_RETURN(auto kvs, tx.scan("", "", 0));
-    n = kvs.size();
-    return Status::OK();
-  }));
-  return n;
-}
-
 TEST_P(DumpLiveTest, DumpOfAChangingVolumeLoadsConsistently) {
   std::string why;
   if (!testing::FuseAvailable(&why)) SKIP_OR_FAIL(why);

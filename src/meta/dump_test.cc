@@ -66,16 +66,6 @@ class DumpTest : public MetaTest {
     return out;
   }
 
-  static size_t KeyCount(KvStore& kv) {
-    size_t n = 0;
-    Must(kv.readOnly([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(auto kvs, tx.scan("", "", 0));
-      n = kvs.size();
-      return Status::OK();
-    }));
-    return n;
-  }
-
   Ino File(Ino dir, const std::string& name, uint32_t mode = 0644) {
     auto e = Must(meta_->Create(root_, dir, name, S_IFREG | mode, 0, O_RDWR | O_EXCL));
     Must(meta_->Close(e.ino));

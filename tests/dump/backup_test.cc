@@ -42,7 +42,6 @@ TEST(MetaBackup, TwoMountsBackUpOncePerIntervalAndTheBucketAloneRestores) {
   second.formatted = true;
   TestMount b(second);
   ASSERT_TRUE(b.Mount().ok());
-  std::string why;
   ASSERT_EQ(mkdir((a / "dir").c_str(), 0755), 0);
   for (int i = 0; i < 20; i++) ASSERT_TRUE(WriteAt(a / ("dir/f" + std::to_string(i)), 0, Bytes(1000 + i * 333, i)));
   ASSERT_EQ(symlink("dir/f1", (a / "sym").c_str()), 0);

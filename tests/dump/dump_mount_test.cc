@@ -48,10 +48,7 @@ TEST(DumpMount, RoundTripThroughEveryEngineKeepsTheTree) {
   spec.metaUrl = urls[0];
   spec.formatArgs = {"--trash-days", "1"};
   TestMount src(spec);
-  ASSERT_TRUE(src.Format().ok());
-  ASSERT_TRUE(src.Mount().ok());
-  std::string why;
-  ASSERT_TRUE(BuildVolume(src.path(), &why)) << why;
+  ASSERT_EQ(FormatMountAndBuild(src), "");
   auto want = Digest(src.path());
   ASSERT_GT(want.size(), 55u);
   bool trashSeen = false;

@@ -16,16 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "mount/mount_util.h"  // REQUIRE_FUSE
 #include "support/mount.h"
 #include "support/test_util.h"
 
 namespace slicefs::testing {
-
-#define REQUIRE_FUSE()                             \
-  do {                                             \
-    std::string _why;                              \
-    if (!FuseAvailable(&_why)) SKIP_OR_FAIL(_why); \
-  } while (0)
 
 // path -> "kind mode uid gid nlink size mtime [target|sha256] xattrs [link group]"
 // for everything under root, the trash included (its listing is by name).
@@ -152,6 +147,15 @@ inline bool BuildVolume(const std::string& m, std::string* why) {
   if (!WriteAt(m + "/a/doomed", 0, Bytes(12345, 77))) return fail("doomed");
   if (unlink((m + "/a/doomed").c_str()) != 0) return fail("unlink");
   return true;
+}
+
+// Formats and mounts m, then BuildVolume in it: "" or what failed.
+inline std::string FormatMountAndBuild(TestMount& m) {
+  Status st = m.Format();
+  if (st.ok()) st = m.Mount();
+  if (!st.ok()) return st.ToString();
+  std::string why;
+  return BuildVolume(m.path(), &why) ? "" : why;
 }
 
 }  // namespace slicefs::testing

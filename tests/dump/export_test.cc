@@ -40,10 +40,7 @@ TEST(Export, FromADumpOrABackupWithTheEngineGone) {
   VolumeSpec spec;
   spec.formatArgs = {"--trash-days", "1"};
   TestMount src(spec);
-  ASSERT_TRUE(src.Format().ok());
-  ASSERT_TRUE(src.Mount().ok());
-  std::string why;
-  ASSERT_TRUE(BuildVolume(src.path(), &why)) << why;
+  ASSERT_EQ(FormatMountAndBuild(src), "");
   const auto want = Comparable(Digest(src.path()));
   ASSERT_TRUE(src.Unmount().ok());
   std::string out;
