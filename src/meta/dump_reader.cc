@@ -120,7 +120,8 @@ class Sax {
         fmt_ = NewJuicefsFormat(sink_);
         if (source_) *source_ = "juicefs";
       } else {
-        return Fail(Status::Invalid("not a slicefs or JuiceFS dump (first key '" + k + "')"));
+        return Fail(Status::Invalid("not a slicefs or JuiceFS dump (its first key is '" + k +
+                                    "'; a slicefs dump starts with \"slicefs-dump\", a JuiceFS one with \"Setting\")"));
       }
     }
     return Send({Event::kKey, {}, std::move(k)});

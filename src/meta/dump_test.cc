@@ -11,6 +11,7 @@
 #include "common/byte_stream.h"
 #include "common/encoding.h"
 #include "meta/dump.h"
+#include "meta/dump_records.h"
 #include "meta/meta_test_util.h"
 
 namespace slicefs::metatest {
@@ -296,3 +297,58 @@ INSTANTIATE_TEST_SUITE_P(Engines, DumpTest, ::testing::ValuesIn(testing::EngineN
 
 }  // namespace
 }  // namespace slicefs::metatest
+
+namespace slicefs::dump {
+namespace {
+
+TEST(DumpRecords, Utf8CheckAndBase64Fallback) {
+  EXPECT_TRUE(ValidUtf8("plain"));
+  EXPECT_TRUE(ValidUtf8("n\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(ValidUtf8("\xc3"));              // cut off
+  EXPECT_FALSE(ValidUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(ValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(ValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(ValidUtf8("\xff"));
+  for (std::string s : {std::string("ok"), std::string("\xff\x00\xfe", 3), std::string()}) {
+    json j = BytesToJson(s);
+    EXPECT_EQ(j.is_string(), ValidUtf8(s));
+    auto back = BytesFromJson(j, "x");
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, s);
+  }
+  EXPECT_FALSE(BytesFromJson(json{{"base64", "***"}}, "x"));
+  EXPECT_FALSE(BytesFromJson(json(5), "x"));
+}
+
+TEST(DumpRecords, AttrRoundTripAndRefusals) {
+  Attr a;
+  a.type = FileType::kCharDev;
+  a.mode = 04755;
+  a.uid = 7;
+  a.gid = 8;
+  a.atimeNs = -5;  // before the epoch
+  a.mtimeNs = INT64_MAX;
+  a.ctimeNs = 3;
+  a.nlink = 3;
+  a.length = 0;
+  a.rdev = 0x1234;
+  auto back = AttrFromJson(AttrToJson(a));
+  ASSERT_TRUE(back) << back.error().ToString();
+  EXPECT_EQ(*back, a);
+  json j = AttrToJson(a);
+  j["mode"] = 010000;
+  EXPECT_FALSE(AttrFromJson(j));
+  j = AttrToJson(a);
+  j["type"] = "door";
+  EXPECT_FALSE(AttrFromJson(j));
+  j = AttrToJson(a);
+  j["uid"] = -1;
+  EXPECT_FALSE(AttrFromJson(j));
+  EXPECT_FALSE(CheckSlice(SliceRecord{0, 1, 10, 5, 6}).ok());             // off + len > size
+  EXPECT_FALSE(CheckSlice(SliceRecord{64u << 20, 1, 10, 0, 1}).ok());     // past the chunk
+  EXPECT_FALSE(CheckSlice(SliceRecord{0, 1, 10, 0, 0}).ok());             // empty
+  EXPECT_TRUE(CheckSlice(SliceRecord{(64u << 20) - 10, 1, 10, 0, 10}).ok());
+}
+
+}  // namespace
+}  // namespace slicefs::dump
