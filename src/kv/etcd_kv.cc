@@ -1,28 +1,40 @@
 #include "kv/etcd_kv.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include <atomic>
 #include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "common/encoding.h"
-#include "kv/conn_pool.h"
-#include "kv/retry.h"
-#include "kv/write_buffer.h"
+#include "kv/read_set.h"
+#include "kv/txn_store.h"
 
 namespace slicefs {
 namespace {
 
 using nlohmann::json;
 
-std::string B64(std::string_view s) { return Base64Encode(s); }
+std::string B64(std::string_view s) {
+  std::string out(4 * ((s.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  out.resize(n);
+  return out;
+}
 
 Result<std::string> UnB64(std::string_view s) {
-  auto out = Base64Decode(s);
-  if (!out) return Err(EIO, "etcd: bad base64 in reply");
-  return std::move(*out);
+  if (s.size() % 4 != 0) return Err(EIO, "etcd: bad base64 in reply");
+  std::string out(3 * s.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(s.data()), static_cast<int>(s.size()));
+  if (n < 0) return Err(EIO, "etcd: bad base64 in reply");
+  size_t pad = 0;
+  if (!s.empty() && s.back() == '=') pad++;
+  if (s.size() > 1 && s[s.size() - 2] == '=') pad++;
+  out.resize(n - pad);
+  return out;
 }
 
 // int64 fields arrive as JSON strings (or numbers); absent means 0.
@@ -124,40 +136,14 @@ class HConn {
 
 class EtcdKvStore;
 
-class EtcdTxn : public KvTxn {
+// Reads at the revision fixed by the first read, recorded in a ReadSet of
+// mod_revisions; commit() is one etcd Txn comparing them.
+class EtcdTxn : public BufferedTxn {
  public:
-  EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly, bool stream = false)
-      : s_(s), c_(c), readOnly_(readOnly), stream_(stream) {}
+  EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly) : BufferedTxn("etcd", readOnly), s_(s), c_(c) {}
 
-  Result<std::optional<std::string>> get(std::string_view key) override {
-    if (const auto* e = buf_.find(key)) return *e;
-    std::string k(key);
-    ASSIGN_OR_RETURN(auto vs, fetchMany(std::span<const std::string>(&k, 1)));
-    return std::move(vs[0]);
-  }
-
-  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
-    return buf_.gets(keys, [&](std::span<const std::string> ks) { return fetchMany(ks); });
-  }
-
-  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
-    if (!end.empty() && end <= begin) return std::vector<KeyValue>{};
-    return buf_.scan(begin, end, limit, [&](std::string_view b, std::string_view e, size_t lim) {
-      return fetchRange(b, e, lim);
-    });
-  }
-
-  void put(std::string_view key, std::string_view value) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.put(key, value);
-  }
-  void del(std::string_view key) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.del(key);
-  }
-  bool misuse() const { return misuse_; }
-
-  Status commit();
+  // readStream: every read at the first read's revision, nothing recorded.
+  void SetStream() { stream_ = true; }
 
  private:
   struct Row {
@@ -166,40 +152,36 @@ class EtcdTxn : public KvTxn {
     int64_t mod = 0;
   };
 
+  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override;
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override;
+  Status commit() override;
+
   // One range read at the transaction's revision (fixing it on first use).
   Result<std::vector<Row>> range(const std::string& fullBegin, const std::string& fullEnd, size_t limit);
   Result<std::vector<Row>> parseRows(const json& rangeResponse);
-  Result<std::vector<std::optional<std::string>>> fetchMany(std::span<const std::string> keys);
-  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim);
+  // Takes the revision of a reply's header as the transaction's (first read).
+  Status fixRevision(const json& reply);
+  // The full etcd key range [begin, end) of a scan record (end empty = to the namespace end).
+  std::string fullEnd(const std::string& end) const;
 
   EtcdKvStore& s_;
   HConn& c_;
-  bool readOnly_;
-  bool stream_;  // readStream: reads at one revision, nothing recorded
-  bool misuse_ = false;
   int64_t rev_ = 0;
-  WriteBuffer buf_;
-  std::map<std::string, int64_t> keyMods_;                    // full key -> mod_revision seen (0 = absent)
-  std::vector<std::pair<std::string, std::string>> ranges_;  // full [begin, end) observed
+  ReadSet<int64_t> reads_;  // key -> mod_revision seen (0 = absent)
+  bool stream_ = false;
 };
 
-class EtcdKvStore : public KvStore {
+class EtcdKvStore : public PooledKvStore<HConn> {
  public:
-  explicit EtcdKvStore(Config cfg) : cfg_(std::move(cfg)), pool_([] { return std::make_unique<HConn>(); }, 16) {}
-
-  std::string name() const override { return "etcd"; }
-
-  Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
-  Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
-  Status readStream(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true, true); }
+  explicit EtcdKvStore(Config cfg) : PooledKvStore("etcd", [] { return std::make_unique<HConn>(); }), cfg_(std::move(cfg)) {}
 
   Status dropAll() override {
-    return RetryTxn("etcd", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      json req = {{"key", B64(cfg_.ns)}, {"range_end", B64(cfg_.nsEnd)}};
-      auto r = call(*c, "/v3/kv/deleterange", req);
-      if (!c->broken()) pool_.release(std::move(c));
-      return r ? Status::OK() : r.error();
+    return retry([&] {
+      return withConn([&](HConn& c) -> Status {
+        json req = {{"key", B64(cfg_.ns)}, {"range_end", B64(cfg_.nsEnd)}};
+        auto r = call(c, "/v3/kv/deleterange", req);
+        return r ? Status::OK() : r.error();
+      });
     });
   }
 
@@ -210,6 +192,13 @@ class EtcdKvStore : public KvStore {
     auto r = c.post(cfg_.endpoints[i], path, req.dump());
     if (!r && r.error().retryable() && !r.error().conflict()) current_.compare_exchange_strong(i, i + 1);
     return r;
+  }
+
+  Status readStream(const TxnFn& fn) override {
+    return readOnly([&](KvTxn& t) -> Status {
+      static_cast<EtcdTxn&>(t).SetStream();
+      return fn(t);
+    });
   }
 
   // One request to each endpoint in turn until one answers.
@@ -228,23 +217,21 @@ class EtcdKvStore : public KvStore {
   const Config& cfg() const { return cfg_; }
 
  private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly, bool stream = false) {
-    return RetryTxn("etcd", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      EtcdTxn t(*this, *c, readOnly, stream);
-      Status st = fn(t);
-      if (st.ok() && t.misuse()) st = Status::Invalid("etcd: put/del inside a read-only transaction");
-      if (st.ok()) st = t.commit();
-      if (!c->broken()) pool_.release(std::move(c));
-      return st;
-    });
+  // No server-side transaction: the first read fixes the snapshot.
+  Result<std::unique_ptr<BufferedTxn>> begin(HConn& c, bool readOnly) override {
+    return std::make_unique<EtcdTxn>(*this, c, readOnly);
   }
 
   Config cfg_;
-  ConnPool<HConn> pool_;
-  TxnRetryPolicy policy_;
   std::atomic<size_t> current_{0};
 };
+
+Status EtcdTxn::fixRevision(const json& j) {
+  if (rev_) return Status::OK();
+  rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
+  if (!rev_) return Status::IOError("etcd: reply without a revision");
+  return Status::OK();
+}
 
 Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, const std::string& fullEnd,
                                                  size_t limit) {
@@ -259,10 +246,7 @@ Result<std::vector<EtcdTxn::Row>> EtcdTxn::range(const std::string& fullBegin, c
     req["serializable"] = true;
   }
   ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/range", req));
-  if (!rev_) {
-    rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
-    if (!rev_) return Err(EIO, "etcd: reply without a revision");
-  }
+  RETURN_IF_ERROR(fixRevision(j));
   return parseRows(j);
 }
 
@@ -280,25 +264,24 @@ Result<std::vector<EtcdTxn::Row>> EtcdTxn::parseRows(const json& j) {
   return out;
 }
 
-Result<std::vector<std::optional<std::string>>> EtcdTxn::fetchMany(std::span<const std::string> keys) {
+Result<std::vector<std::optional<std::string>>> EtcdTxn::fetch(std::span<const std::string> keys) {
   // A single key is one range request; several go as read-only Txns of up
   // to 100 range requests (within etcd's default --max-txn-ops of 128), all
   // at the transaction's revision.
   std::vector<std::optional<std::string>> out;
   const std::string& ns = s_.cfg().ns;
-  auto note = [&](const std::string& full, std::vector<Row>& rows) {
+  auto note = [&](const std::string& key, std::vector<Row>& rows) {
     if (rows.empty()) {
       out.push_back(std::nullopt);
-      if (!stream_) keyMods_.emplace(full, 0);
+      if (!stream_) reads_.noteKey(key, 0);
     } else {
-      if (!stream_) keyMods_.emplace(full, rows[0].mod);
+      if (!stream_) reads_.noteKey(key, rows[0].mod);
       out.push_back(std::move(rows[0].value));
     }
   };
   if (keys.size() == 1) {
-    std::string full = ns + keys[0];
-    ASSIGN_OR_RETURN(auto rows, range(full, "", 0));
-    note(full, rows);
+    ASSIGN_OR_RETURN(auto rows, range(ns + keys[0], "", 0));
+    note(keys[0], rows);
     return out;
   }
   constexpr size_t kPerTxn = 100;
@@ -311,52 +294,57 @@ Result<std::vector<std::optional<std::string>>> EtcdTxn::fetchMany(std::span<con
       ops.push_back({{"request_range", std::move(r)}});
     }
     ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/txn", json{{"success", std::move(ops)}}));
-    if (!rev_) {
-      rev_ = j.contains("header") ? Int(j["header"], "revision") : 0;
-      if (!rev_) return Err(EIO, "etcd: reply without a revision");
-    }
+    RETURN_IF_ERROR(fixRevision(j));
     auto resp = j.find("responses");
     if (resp == j.end() || !resp->is_array() || resp->size() != n) return Err(EIO, "etcd: unexpected txn reply");
     for (size_t i = 0; i < n; i++) {
       ASSIGN_OR_RETURN(auto rows, parseRows((*resp)[i].value("response_range", json::object())));
-      note(ns + keys[off + i], rows);
+      note(keys[off + i], rows);
     }
   }
   return out;
 }
 
+std::string EtcdTxn::fullEnd(const std::string& end) const {
+  return end.empty() ? s_.cfg().nsEnd : s_.cfg().ns + end;
+}
+
 Result<std::vector<KeyValue>> EtcdTxn::fetchRange(std::string_view b, std::string_view e, size_t lim) {
-  const Config& cfg = s_.cfg();
-  std::string fb = cfg.ns + std::string(b);
-  std::string fe = e.empty() ? cfg.nsEnd : cfg.ns + std::string(e);
-  ASSIGN_OR_RETURN(auto rows, range(fb, fe, lim));
+  const std::string& ns = s_.cfg().ns;
+  ASSIGN_OR_RETURN(auto rows, range(ns + std::string(b), fullEnd(std::string(e)), lim));
   std::vector<KeyValue> out;
+  std::vector<std::string> keys;
   for (auto& r : rows) {
-    if (!stream_) keyMods_.emplace(cfg.ns + r.key, r.mod);
+    if (!stream_) {
+      reads_.noteKey(r.key, r.mod);
+      keys.push_back(r.key);
+    }
     out.push_back({std::move(r.key), std::move(r.value)});
   }
-  if (stream_) return out;
-  // The observed part of the range: all of it, or up to the last key of a full page.
-  std::string observedEnd = (lim && out.size() >= lim) ? cfg.ns + out.back().key + std::string(1, '\0') : fe;
-  ranges_.emplace_back(std::move(fb), std::move(observedEnd));
+  if (!stream_) reads_.noteScan(b, e, lim, std::move(keys));
   return out;
 }
 
 Status EtcdTxn::commit() {
-  if (buf_.empty()) return Status::OK();  // reads were one snapshot; nothing to apply
-  const Config& cfg = s_.cfg();
+  const WriteBuffer& buf = writes();
+  if (buf.empty()) return Status::OK();  // reads were one snapshot; nothing to apply
+  const std::string& ns = s_.cfg().ns;
   json compare = json::array();
-  for (const auto& [k, mod] : keyMods_) {
-    compare.push_back({{"target", "MOD"}, {"key", B64(k)}, {"result", "EQUAL"}, {"mod_revision", std::to_string(mod)}});
+  for (const auto& [k, mod] : reads_.keys()) {
+    compare.push_back(
+        {{"target", "MOD"}, {"key", B64(ns + k)}, {"result", "EQUAL"}, {"mod_revision", std::to_string(mod)}});
   }
-  for (const auto& [b, e] : ranges_) {
-    compare.push_back({{"target", "MOD"}, {"key", B64(b)}, {"range_end", B64(e)}, {"result", "LESS"},
-                       {"mod_revision", std::to_string(rev_ + 1)}});
+  // For each scan, no key in its observed part (all of the range, or up to
+  // the last key of a page cut by the limit) may be newer than the snapshot.
+  for (const auto& s : reads_.scans()) {
+    std::string observedEnd = s.hitLimit() ? ns + s.keys.back() + std::string(1, '\0') : fullEnd(s.end);
+    compare.push_back({{"target", "MOD"}, {"key", B64(ns + s.begin)}, {"range_end", B64(observedEnd)},
+                       {"result", "LESS"}, {"mod_revision", std::to_string(rev_ + 1)}});
   }
   json ops = json::array();
-  for (const auto& [k, v] : buf_.entries()) {
-    if (v) ops.push_back({{"request_put", {{"key", B64(cfg.ns + k)}, {"value", B64(*v)}}}});
-    else ops.push_back({{"request_delete_range", {{"key", B64(cfg.ns + k)}}}});
+  for (const auto& [k, v] : buf.entries()) {
+    if (v) ops.push_back({{"request_put", {{"key", B64(ns + k)}, {"value", B64(*v)}}}});
+    else ops.push_back({{"request_delete_range", {{"key", B64(ns + k)}}}});
   }
   json req = {{"compare", std::move(compare)}, {"success", std::move(ops)}};
   ASSIGN_OR_RETURN(auto j, s_.call(c_, "/v3/kv/txn", req));

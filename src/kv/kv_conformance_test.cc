@@ -259,6 +259,18 @@ TEST_P(KvConformance, ReadOnlyRejectsWrites) {
     return Status::OK();
   });
   EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(st.is(EINVAL)) << st.ToString();
+  EXPECT_EQ(Get(*s, "r"), "1");
+  // A programming error is final: fn runs once even when it asks for a retry.
+  int calls = 0;
+  st = s->readOnly([&](KvTxn& t) -> Status {
+    calls++;
+    t.del("r");
+    return Status::Conflict("test conflict");
+  });
+  EXPECT_TRUE(st.is(EINVAL)) << st.ToString();
+  EXPECT_FALSE(st.retryable()) << st.ToString();
+  EXPECT_EQ(calls, 1);
   EXPECT_EQ(Get(*s, "r"), "1");
 }
 

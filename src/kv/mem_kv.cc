@@ -5,8 +5,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
-#include "kv/retry.h"
-#include "kv/write_buffer.h"
+#include "kv/txn_store.h"
 
 namespace slicefs {
 namespace {
@@ -16,92 +15,42 @@ struct MemData {
   std::map<std::string, std::string, std::less<>> map;
 };
 
-class MemTxn : public KvTxn {
+// Reads the map directly; the store's lock is held for the whole attempt.
+class MemTxn : public BufferedTxn {
  public:
-  MemTxn(MemData& d, bool readOnly) : d_(d), readOnly_(readOnly) {}
-
-  Result<std::optional<std::string>> get(std::string_view key) override {
-    if (const auto* e = buf_.find(key)) return *e;
-    return lookup(key);
-  }
-
-  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
-    return buf_.gets(keys, [&](std::span<const std::string> ks) -> Result<std::vector<std::optional<std::string>>> {
-      std::vector<std::optional<std::string>> out;
-      for (const auto& k : ks) out.push_back(lookup(k));
-      return out;
-    });
-  }
-
-  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
-    return buf_.scan(begin, end, limit,
-                     [&](std::string_view b, std::string_view e, size_t lim) -> Result<std::vector<KeyValue>> {
-                       std::vector<KeyValue> out;
-                       for (auto it = d_.map.lower_bound(b); it != d_.map.end(); ++it) {
-                         if (!e.empty() && it->first >= e) break;
-                         if (lim != 0 && out.size() >= lim) break;
-                         out.push_back({it->first, it->second});
-                       }
-                       return out;
-                     });
-  }
-
-  void put(std::string_view key, std::string_view value) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.put(key, value);
-  }
-  void del(std::string_view key) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.del(key);
-  }
-
-  bool misuse() const { return misuse_; }
-
-  void commit() {
-    for (const auto& [k, v] : buf_.entries()) {
-      if (v) d_.map.insert_or_assign(k, *v);
-      else if (auto it = d_.map.find(k); it != d_.map.end()) d_.map.erase(it);
-    }
-  }
+  MemTxn(MemData& d, bool readOnly) : BufferedTxn("mem", readOnly), d_(d) {}
 
  private:
-  std::optional<std::string> lookup(std::string_view key) {
+  Result<std::optional<std::string>> fetchOne(std::string_view key) override {
     auto it = d_.map.find(key);
     if (it == d_.map.end()) return std::nullopt;
     return it->second;
   }
 
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
+    std::vector<KeyValue> out;
+    for (auto it = d_.map.lower_bound(b); it != d_.map.end(); ++it) {
+      if (!e.empty() && it->first >= e) break;
+      if (lim != 0 && out.size() >= lim) break;
+      out.push_back({it->first, it->second});
+    }
+    return out;
+  }
+
+  Status commit() override {
+    for (const auto& [k, v] : writes().entries()) {
+      if (v) d_.map.insert_or_assign(k, *v);
+      else if (auto it = d_.map.find(k); it != d_.map.end()) d_.map.erase(it);
+    }
+    return Status::OK();
+  }
+
   MemData& d_;
-  bool readOnly_;
-  bool misuse_ = false;
-  WriteBuffer buf_;
 };
 
-class MemKvStore : public KvStore {
+class MemKvStore : public TxnKvStore {
  public:
-  explicit MemKvStore(std::shared_ptr<MemData> d) : d_(std::move(d)) {}
-
-  std::string name() const override { return "mem"; }
-
-  Status txn(const std::function<Status(KvTxn&)>& fn) override {
-    return RetryTxn("mem", policy_, [&]() -> Status {
-      std::unique_lock lock(d_->mu);
-      MemTxn t(*d_, false);
-      RETURN_IF_ERROR(fn(t));
-      t.commit();
-      return Status::OK();
-    });
-  }
-
-  Status readOnly(const std::function<Status(KvTxn&)>& fn) override {
-    return RetryTxn("mem", policy_, [&]() -> Status {
-      std::shared_lock lock(d_->mu);
-      MemTxn t(*d_, true);
-      Status st = fn(t);
-      if (t.misuse()) return Status::Invalid("mem: put/del inside a read-only transaction");
-      return st;
-    });
-  }
+  explicit MemKvStore(std::shared_ptr<MemData> d) : TxnKvStore("mem"), d_(std::move(d)) {}
 
   Status dropAll() override {
     std::unique_lock lock(d_->mu);
@@ -110,8 +59,19 @@ class MemKvStore : public KvStore {
   }
 
  private:
+  // Writers hold the lock exclusively from the first read to the commit,
+  // readers share it: transactions are serial and never conflict.
+  Status attempt(const TxnFn& fn, bool readOnly) override {
+    MemTxn t(*d_, readOnly);
+    if (readOnly) {
+      std::shared_lock lock(d_->mu);
+      return t.run(fn);
+    }
+    std::unique_lock lock(d_->mu);
+    return t.run(fn);
+  }
+
   std::shared_ptr<MemData> d_;
-  TxnRetryPolicy policy_;
 };
 
 }  // namespace

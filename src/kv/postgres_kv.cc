@@ -4,9 +4,7 @@
 
 #include <map>
 
-#include "kv/conn_pool.h"
-#include "kv/retry.h"
-#include "kv/write_buffer.h"
+#include "kv/txn_store.h"
 
 namespace slicefs {
 namespace {
@@ -123,74 +121,51 @@ std::string Placeholders(size_t first, size_t n) {
   return s;
 }
 
-class PgTxn : public KvTxn {
+// Reads go to the server inside the open SQL transaction; the buffered
+// writes are sent at commit as multi-row upserts and deletes, then COMMIT.
+class PgTxn : public BufferedTxn {
  public:
-  PgTxn(PConn& c, const std::string& table, bool readOnly) : c_(c), t_(table), readOnly_(readOnly) {}
+  PgTxn(PConn& c, const std::string& table, bool readOnly) : BufferedTxn("postgres", readOnly), c_(c), t_(table) {}
 
-  Result<std::optional<std::string>> get(std::string_view key) override {
-    if (const auto* e = buf_.find(key)) return *e;
-    ASSIGN_OR_RETURN(auto r, c_.exec("SELECT v FROM " + t_ + " WHERE k=$1", {key}));
-    if (PQntuples(r.get()) == 0) return std::nullopt;
-    return Value(r.get(), 0, 0);
-  }
-
-  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
-    return buf_.gets(keys, [&](std::span<const std::string> ks) -> Result<std::vector<std::optional<std::string>>> {
-      std::map<std::string_view, std::string> found;
-      std::vector<PgResult> keep;
-      for (size_t off = 0; off < ks.size(); off += kMaxRowsPerStatement) {
-        size_t n = std::min(kMaxRowsPerStatement, ks.size() - off);
-        std::vector<std::string_view> params(ks.begin() + off, ks.begin() + off + n);
-        ASSIGN_OR_RETURN(auto r, c_.exec("SELECT k,v FROM " + t_ + " WHERE k IN (" + Placeholders(1, n) + ")", params));
-        for (int i = 0; i < PQntuples(r.get()); i++) {
-          found.emplace(std::string_view(PQgetvalue(r.get(), i, 0), PQgetlength(r.get(), i, 0)), Value(r.get(), i, 1));
-        }
-        keep.push_back(std::move(r));  // the string_views point into it
+ private:
+  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> ks) override {
+    std::map<std::string_view, std::string> found;
+    std::vector<PgResult> keep;
+    for (size_t off = 0; off < ks.size(); off += kMaxRowsPerStatement) {
+      size_t n = std::min(kMaxRowsPerStatement, ks.size() - off);
+      std::vector<std::string_view> params(ks.begin() + off, ks.begin() + off + n);
+      ASSIGN_OR_RETURN(auto r, c_.exec("SELECT k,v FROM " + t_ + " WHERE k IN (" + Placeholders(1, n) + ")", params));
+      for (int i = 0; i < PQntuples(r.get()); i++) {
+        found.emplace(std::string_view(PQgetvalue(r.get(), i, 0), PQgetlength(r.get(), i, 0)), Value(r.get(), i, 1));
       }
-      std::vector<std::optional<std::string>> out;
-      for (const auto& k : ks) {
-        auto it = found.find(k);
-        out.push_back(it == found.end() ? std::nullopt : std::optional<std::string>(it->second));
-      }
-      return out;
-    });
+      keep.push_back(std::move(r));  // the string_views point into it
+    }
+    std::vector<std::optional<std::string>> out;
+    for (const auto& k : ks) {
+      auto it = found.find(k);
+      out.push_back(it == found.end() ? std::nullopt : std::optional<std::string>(it->second));
+    }
+    return out;
   }
 
-  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
-    if (!end.empty() && end <= begin) return std::vector<KeyValue>{};
-    return buf_.scan(begin, end, limit,
-                     [&](std::string_view b, std::string_view e, size_t lim) -> Result<std::vector<KeyValue>> {
-                       std::string sql = "SELECT k,v FROM " + t_ + " WHERE k>=$1";
-                       std::vector<std::string_view> params = {b};
-                       if (!e.empty()) {
-                         sql += " AND k<$2";
-                         params.push_back(e);
-                       }
-                       sql += " ORDER BY k";
-                       if (lim) sql += " LIMIT " + std::to_string(lim);
-                       ASSIGN_OR_RETURN(auto r, c_.exec(sql, params));
-                       std::vector<KeyValue> out;
-                       for (int i = 0; i < PQntuples(r.get()); i++) {
-                         out.push_back({Value(r.get(), i, 0), Value(r.get(), i, 1)});
-                       }
-                       return out;
-                     });
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
+    std::string sql = "SELECT k,v FROM " + t_ + " WHERE k>=$1";
+    std::vector<std::string_view> params = {b};
+    if (!e.empty()) {
+      sql += " AND k<$2";
+      params.push_back(e);
+    }
+    sql += " ORDER BY k";
+    if (lim) sql += " LIMIT " + std::to_string(lim);
+    ASSIGN_OR_RETURN(auto r, c_.exec(sql, params));
+    std::vector<KeyValue> out;
+    for (int i = 0; i < PQntuples(r.get()); i++) out.push_back({Value(r.get(), i, 0), Value(r.get(), i, 1)});
+    return out;
   }
 
-  void put(std::string_view key, std::string_view value) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.put(key, value);
-  }
-  void del(std::string_view key) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.del(key);
-  }
-  bool misuse() const { return misuse_; }
-
-  // Sends the buffered writes (the caller then commits).
-  Status flush() {
+  Status commit() override {
     std::vector<std::string_view> puts, dels;
-    for (const auto& [k, v] : buf_.entries()) {
+    for (const auto& [k, v] : writes().entries()) {
       if (v) {
         puts.push_back(k);
         puts.push_back(*v);
@@ -214,77 +189,54 @@ class PgTxn : public KvTxn {
       std::vector<std::string_view> params(dels.begin() + off, dels.begin() + off + n);
       ASSIGN_OR_RETURN(auto r, c_.exec("DELETE FROM " + t_ + " WHERE k IN (" + Placeholders(1, n) + ")", params));
     }
+    ASSIGN_OR_RETURN(auto r, c_.exec("COMMIT"));
     return Status::OK();
   }
 
- private:
   PConn& c_;
   const std::string& t_;
-  bool readOnly_;
-  bool misuse_ = false;
-  WriteBuffer buf_;
 };
 
-class PgKvStore : public KvStore {
+class PgKvStore : public PooledKvStore<PConn> {
  public:
-  explicit PgKvStore(Config cfg) : cfg_(std::move(cfg)), pool_([this] { return PConn::Open(cfg_); }, 16) {}
-
-  std::string name() const override { return "postgres"; }
-
-  Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
-  Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
+  explicit PgKvStore(Config cfg) : PooledKvStore("postgres", [this] { return PConn::Open(cfg_); }), cfg_(std::move(cfg)) {}
 
   Status dropAll() override {
-    return RetryTxn("postgres", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      auto r = c->exec("DELETE FROM " + cfg_.table);
-      if (!c->broken()) pool_.release(std::move(c));
-      return r ? Status::OK() : r.error();
+    return retry([&] {
+      return withConn([&](PConn& c) -> Status {
+        auto r = c.exec("DELETE FROM " + cfg_.table);
+        return r ? Status::OK() : r.error();
+      });
     });
   }
 
   // Creates the table when absent (concurrent creators may collide: retried).
+  // Failing to connect, or any other error, is final: the URL is wrong or
+  // the server is down, and the user should hear so now.
   Status init() {
     TxnRetryPolicy p;
     p.io.maxTime = std::chrono::milliseconds(10000);
     return RetryTxn("postgres", p, [&]() -> Status {
-      auto conn = pool_.acquire();
-      if (!conn) return Status::Error(conn.error().code(), conn.error().message());
-      auto c = std::move(*conn);
-      auto r = c->exec("CREATE TABLE IF NOT EXISTS " + cfg_.table + " (k bytea PRIMARY KEY, v bytea NOT NULL)");
-      if (!c->broken()) pool_.release(std::move(c));
-      if (!r && r.error().message().find("SQLSTATE 23505") != std::string::npos)
-        return Status::Conflict("postgres: concurrent table creation");
-      if (!r) return Status::Error(r.error().code(), r.error().message());  // unreachable: say so now
-      return Status::OK();
+      Status st = withConn([&](PConn& c) -> Status {
+        auto r = c.exec("CREATE TABLE IF NOT EXISTS " + cfg_.table + " (k bytea PRIMARY KEY, v bytea NOT NULL)");
+        if (!r && r.error().message().find("SQLSTATE 23505") != std::string::npos)
+          return Status::Conflict("postgres: concurrent table creation");
+        return r ? Status::OK() : r.error();
+      });
+      return st.ok() || st.conflict() ? st : Status::Error(st.code(), st.message());
     });
   }
 
  private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly) {
-    return RetryTxn("postgres", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      Status st = attempt(*c, fn, readOnly);
-      if (!st.ok()) c->rollback();
-      if (!c->broken()) pool_.release(std::move(c));
-      return st;
-    });
-  }
-
-  Status attempt(PConn& c, const std::function<Status(KvTxn&)>& fn, bool readOnly) {
+  Result<std::unique_ptr<BufferedTxn>> begin(PConn& c, bool readOnly) override {
     ASSIGN_OR_RETURN(auto b, c.exec(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                                              : "BEGIN ISOLATION LEVEL SERIALIZABLE"));
-    PgTxn t(c, cfg_.table, readOnly);
-    RETURN_IF_ERROR(fn(t));
-    if (t.misuse()) return Status::Invalid("postgres: put/del inside a read-only transaction");
-    RETURN_IF_ERROR(t.flush());
-    ASSIGN_OR_RETURN(auto r, c.exec("COMMIT"));
-    return Status::OK();
+    return std::make_unique<PgTxn>(c, cfg_.table, readOnly);
   }
 
+  void abort(PConn& c) override { c.rollback(); }
+
   Config cfg_;
-  ConnPool<PConn> pool_;
-  TxnRetryPolicy policy_;
 };
 
 }  // namespace

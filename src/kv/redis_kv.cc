@@ -6,10 +6,8 @@
 #include <charconv>
 #include <cstdio>
 
-#include "kv/conn_pool.h"
 #include "kv/read_set.h"
-#include "kv/retry.h"
-#include "kv/write_buffer.h"
+#include "kv/txn_store.h"
 
 namespace slicefs {
 namespace {
@@ -195,46 +193,68 @@ class RConn {
 
 std::string Str(const redisReply* r) { return std::string(r->str, r->len); }
 
-class RedisTxn : public KvTxn {
+// The store's key names and script digests, shared by its transactions.
+struct Names {
+  std::string idx, dp;  // index sorted set, data key prefix
+  std::string commitSha = Sha1Hex(kCommitScript);
+  std::string scanSha = Sha1Hex(kScanScript);
+  std::string dropSha = Sha1Hex(kDropScript);
+};
+
+std::string MinArg(const std::string& begin) { return "[" + begin; }
+std::string MaxArg(const std::string& end) { return end.empty() ? "+" : "(" + end; }
+
+// Reads go to the server as they happen and are recorded in a ReadSet of
+// values; commit() validates them and applies the writes in one script.
+class RedisTxn : public BufferedTxn {
  public:
-  RedisTxn(RConn& c, const std::string& idx, const std::string& dp, bool readOnly, bool stream = false)
-      : c_(c), idx_(idx), dp_(dp), readOnly_(readOnly), stream_(stream) {}
+  RedisTxn(RConn& c, const Names& n, bool readOnly) : BufferedTxn("redis", readOnly), c_(c), n_(n) {}
 
-  Result<std::optional<std::string>> get(std::string_view key) override {
-    if (const auto* e = buf_.find(key)) return *e;
-    std::string k(key);
-    ASSIGN_OR_RETURN(auto vs, fetchMany(std::span<const std::string>(&k, 1)));
-    return std::move(vs[0]);
+  // readStream: reads are neither recorded nor validated (no snapshot).
+  void SetStream() { stream_ = true; }
+
+ private:
+  Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override {
+    std::vector<std::string> a = {"MGET"};
+    for (const auto& k : keys) a.push_back(n_.dp + k);
+    ASSIGN_OR_RETURN(auto r, c_.command(a));
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) return Err(EIO, "redis: unexpected MGET reply");
+    std::vector<std::optional<std::string>> out;
+    for (size_t i = 0; i < keys.size(); i++) {
+      const redisReply* e = r->element[i];
+      if (e->type == REDIS_REPLY_STRING) out.push_back(Str(e));
+      else out.push_back(std::nullopt);
+      if (!stream_) reads_.noteKey(keys[i], out.back());
+    }
+    reads_.countOp();
+    return out;
   }
 
-  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
-    return buf_.gets(keys, [&](std::span<const std::string> ks) { return fetchMany(ks); });
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
+    std::string begin(b), end(e);
+    ASSIGN_OR_RETURN(auto r, c_.eval(kScanScript, n_.scanSha,
+                                     {n_.idx, n_.dp, MinArg(begin), MaxArg(end), std::to_string(lim)}));
+    if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) return Err(EIO, "redis: unexpected scan reply");
+    std::vector<KeyValue> out;
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < r->elements; i += 2) {
+      out.push_back({Str(r->element[i]), Str(r->element[i + 1])});
+      if (stream_) continue;
+      reads_.noteKey(out.back().key, out.back().value);
+      keys.push_back(out.back().key);
+    }
+    if (!stream_) reads_.noteScan(begin, end, lim, std::move(keys));
+    reads_.countOp();
+    return out;
   }
-
-  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
-    if (!end.empty() && end <= begin) return std::vector<KeyValue>{};
-    return buf_.scan(begin, end, limit, [&](std::string_view b, std::string_view e, size_t lim) {
-      return fetchRange(b, e, lim);
-    });
-  }
-
-  void put(std::string_view key, std::string_view value) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.put(key, value);
-  }
-  void del(std::string_view key) override {
-    if (readOnly_) misuse_ = true;
-    else buf_.del(key);
-  }
-
-  bool misuse() const { return misuse_; }
 
   // Validates the reads and applies the writes atomically.
-  Status commit(const std::string& commitSha) {
+  Status commit() override {
     if (reads_.inconsistent()) return Status::Conflict("redis: a key changed while the transaction read it");
-    bool needValidation = !readOnly_ || (!stream_ && reads_.ops() > 1);
-    if (buf_.empty() && !needValidation) return Status::OK();
-    std::vector<std::string> a = {idx_, dp_, std::to_string(reads_.keys().size())};
+    bool needValidation = !readOnly() || (!stream_ && reads_.ops() > 1);
+    const WriteBuffer& buf = writes();
+    if (buf.empty() && !needValidation) return Status::OK();
+    std::vector<std::string> a = {n_.idx, n_.dp, std::to_string(reads_.keys().size())};
     for (const auto& [k, v] : reads_.keys()) {
       a.push_back(k);
       a.push_back(v ? "1" : "0");
@@ -249,135 +269,73 @@ class RedisTxn : public KvTxn {
       a.insert(a.end(), s.keys.begin(), s.keys.end());
     }
     size_t nPuts = 0;
-    for (const auto& [k, v] : buf_.entries()) nPuts += v.has_value();
+    for (const auto& [k, v] : buf.entries()) nPuts += v.has_value();
     a.push_back(std::to_string(nPuts));
-    for (const auto& [k, v] : buf_.entries()) {
+    for (const auto& [k, v] : buf.entries()) {
       if (!v) continue;
       a.push_back(k);
       a.push_back(*v);
     }
-    a.push_back(std::to_string(buf_.size() - nPuts));
-    for (const auto& [k, v] : buf_.entries()) {
+    a.push_back(std::to_string(buf.size() - nPuts));
+    for (const auto& [k, v] : buf.entries()) {
       if (!v) a.push_back(k);
     }
-    ASSIGN_OR_RETURN(auto r, c_.eval(kCommitScript, commitSha, std::move(a)));
+    ASSIGN_OR_RETURN(auto r, c_.eval(kCommitScript, n_.commitSha, std::move(a)));
     if (r->type != REDIS_REPLY_INTEGER) return Status::IOError("redis: unexpected commit reply");
     if (r->integer != 1) return Status::Conflict("redis: a key read by the transaction changed");
     return Status::OK();
   }
 
-  static std::string MinArg(const std::string& begin) { return "[" + begin; }
-  static std::string MaxArg(const std::string& end) { return end.empty() ? "+" : "(" + end; }
-
-  static const std::string& ScanSha() {
-    static const std::string sha = Sha1Hex(kScanScript);
-    return sha;
-  }
-
- private:
-  Result<std::vector<std::optional<std::string>>> fetchMany(std::span<const std::string> keys) {
-    std::vector<std::string> a = {"MGET"};
-    for (const auto& k : keys) a.push_back(dp_ + k);
-    ASSIGN_OR_RETURN(auto r, c_.command(a));
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != keys.size()) return Err(EIO, "redis: unexpected MGET reply");
-    std::vector<std::optional<std::string>> out;
-    for (size_t i = 0; i < keys.size(); i++) {
-      const redisReply* e = r->element[i];
-      if (e->type == REDIS_REPLY_STRING) out.push_back(Str(e));
-      else out.push_back(std::nullopt);
-      if (!stream_) reads_.noteKey(keys[i], out.back());
-    }
-    reads_.countOp();
-    return out;
-  }
-
-  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) {
-    std::string begin(b), end(e);
-    ASSIGN_OR_RETURN(auto r, c_.eval(kScanScript, ScanSha(),
-                                     {idx_, dp_, MinArg(begin), MaxArg(end), std::to_string(lim)}));
-    if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) return Err(EIO, "redis: unexpected scan reply");
-    std::vector<KeyValue> out;
-    for (size_t i = 0; i < r->elements; i += 2) out.push_back({Str(r->element[i]), Str(r->element[i + 1])});
-    if (!stream_) reads_.noteScan(begin, end, lim, out);
-    reads_.countOp();
-    return out;
-  }
-
   RConn& c_;
-  const std::string& idx_;
-  const std::string& dp_;
-  bool readOnly_;
-  bool stream_;  // readStream: nothing recorded, nothing validated
-  bool misuse_ = false;
-  WriteBuffer buf_;
-  ReadSet reads_;
+  const Names& n_;
+  ReadSet<std::optional<std::string>> reads_;
+  bool stream_ = false;
 };
 
-class RedisKvStore : public KvStore {
+class RedisKvStore : public PooledKvStore<RConn> {
  public:
   explicit RedisKvStore(Config cfg)
-      : cfg_(std::move(cfg)),
-        idx_(cfg_.prefix + ":i"),
-        dp_(cfg_.prefix + ":k:"),
-        pool_([this] { return RConn::Open(cfg_); }, 16),
-        commitSha_(Sha1Hex(kCommitScript)),
-        dropSha_(Sha1Hex(kDropScript)) {}
-
-  std::string name() const override { return "redis"; }
-
-  Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
-  Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
-  Status readStream(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true, true); }
-  bool streamIsSnapshot() const override { return false; }
+      : PooledKvStore("redis", [this] { return RConn::Open(cfg_); }), cfg_(std::move(cfg)) {
+    n_.idx = cfg_.prefix + ":i";
+    n_.dp = cfg_.prefix + ":k:";
+  }
 
   Status dropAll() override {
-    return RetryTxn("redis", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      Status st;
-      while (true) {
-        auto r = c->eval(kDropScript, dropSha_, {idx_, dp_, "1000"});
-        if (!r) {
-          st = r.error();
-          break;
+    return retry([&] {
+      return withConn([&](RConn& c) -> Status {
+        while (true) {
+          ASSIGN_OR_RETURN(auto r, c.eval(kDropScript, n_.dropSha, {n_.idx, n_.dp, "1000"}));
+          if (r->type != REDIS_REPLY_INTEGER) return Status::IOError("redis: unexpected reply to drop");
+          if (r->integer == 0) return Status::OK();
         }
-        if ((*r)->type != REDIS_REPLY_INTEGER) {
-          st = Status::IOError("redis: unexpected reply to drop");
-          break;
-        }
-        if ((*r)->integer == 0) break;
-      }
-      if (!c->broken()) pool_.release(std::move(c));
-      return st;
+      });
     });
   }
+
+  Status readStream(const TxnFn& fn) override {
+    return readOnly([&](KvTxn& t) -> Status {
+      static_cast<RedisTxn&>(t).SetStream();
+      return fn(t);
+    });
+  }
+  bool streamIsSnapshot() const override { return false; }
 
   // Checks that the server answers (used at open for a clear error).
   Status ping() {
-    ASSIGN_OR_RETURN(auto c, pool_.acquire());
-    auto r = c->command({"PING"});
-    if (!r) return r.error();
-    pool_.release(std::move(c));
-    return Status::OK();
-  }
-
- private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly, bool stream = false) {
-    return RetryTxn("redis", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto c, pool_.acquire());
-      RedisTxn t(*c, idx_, dp_, readOnly, stream);
-      Status st = fn(t);
-      if (st.ok() && t.misuse()) st = Status::Invalid("redis: put/del inside a read-only transaction");
-      if (st.ok()) st = t.commit(commitSha_);
-      if (!c->broken()) pool_.release(std::move(c));
-      return st;
+    return withConn([](RConn& c) -> Status {
+      auto r = c.command({"PING"});
+      return r ? Status::OK() : r.error();
     });
   }
 
+ private:
+  // No server-side transaction: reads are validated at commit.
+  Result<std::unique_ptr<BufferedTxn>> begin(RConn& c, bool readOnly) override {
+    return std::make_unique<RedisTxn>(c, n_, readOnly);
+  }
+
   Config cfg_;
-  std::string idx_, dp_;
-  ConnPool<RConn> pool_;
-  std::string commitSha_, dropSha_;
-  TxnRetryPolicy policy_;
+  Names n_;
 };
 
 bool ValidPrefix(const std::string& p) {

@@ -4,15 +4,12 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
-#include "kv/retry.h"
+#include "kv/txn_store.h"
 
 namespace slicefs {
 namespace {
-
-constexpr size_t kMaxIdle = 16;
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = "sqlite3: " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -128,6 +125,9 @@ class Conn {
     return Status::OK();
   }
 
+  // A connection stays usable after any error (no transport to lose).
+  bool broken() const { return false; }
+
   void rollback() {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -170,117 +170,48 @@ class Conn {
   sqlite3_stmt* scanRange_ = nullptr;
 };
 
-class SqliteTxn : public KvTxn {
+// Reads inside the open SQLite transaction; the buffered writes are
+// executed in it at commit, just before COMMIT (the write lock is held since
+// BEGIN IMMEDIATE, so this is the same isolation as writing at once).
+class SqliteTxn : public BufferedTxn {
  public:
-  SqliteTxn(Conn& c, bool readOnly) : c_(c), readOnly_(readOnly) {}
-
-  Result<std::optional<std::string>> get(std::string_view key) override { return note(c_.get(key)); }
-
-  Result<std::vector<std::optional<std::string>>> gets(std::span<const std::string> keys) override {
-    std::vector<std::optional<std::string>> out;
-    out.reserve(keys.size());
-    for (const auto& k : keys) {
-      ASSIGN_OR_RETURN(auto v, get(k));
-      out.push_back(std::move(v));
-    }
-    return out;
-  }
-
-  Result<std::vector<KeyValue>> scan(std::string_view begin, std::string_view end, size_t limit) override {
-    if (!end.empty() && end <= begin) return std::vector<KeyValue>{};
-    return note(c_.scan(begin, end, limit));
-  }
-
-  void put(std::string_view key, std::string_view value) override {
-    if (readOnly_) return fail(Status::Invalid("sqlite3: put inside a read-only transaction"));
-    if (err_.ok()) fail(c_.put(key, value));
-  }
-
-  void del(std::string_view key) override {
-    if (readOnly_) return fail(Status::Invalid("sqlite3: delete inside a read-only transaction"));
-    if (err_.ok()) fail(c_.del(key));
-  }
-
-  // The first error of any operation (engine errors take precedence over
-  // what fn returned: fn may have swallowed a retryable read error).
-  const Status& error() const { return err_; }
+  SqliteTxn(Conn& c, bool readOnly) : BufferedTxn("sqlite3", readOnly), c_(c) {}
 
  private:
-  template <class T>
-  T note(T r) {
-    if (!r.has_value()) fail(r.error());
-    return r;
+  Result<std::optional<std::string>> fetchOne(std::string_view key) override { return c_.get(key); }
+
+  Result<std::vector<KeyValue>> fetchRange(std::string_view b, std::string_view e, size_t lim) override {
+    return c_.scan(b, e, lim);
   }
-  void fail(Status st) {
-    if (err_.ok() && !st.ok()) err_ = std::move(st);
+
+  Status commit() override {
+    for (const auto& [k, v] : writes().entries()) RETURN_IF_ERROR(v ? c_.put(k, *v) : c_.del(k));
+    return c_.exec("COMMIT", "commit");
   }
 
   Conn& c_;
-  bool readOnly_;
-  Status err_;
 };
 
-class SqliteKvStore : public KvStore {
+class SqliteKvStore : public PooledKvStore<Conn> {
  public:
-  SqliteKvStore(std::string path, std::unique_ptr<Conn> first) : path_(std::move(path)) {
-    idle_.push_back(std::move(first));
+  SqliteKvStore(std::string path, std::unique_ptr<Conn> first)
+      : PooledKvStore("sqlite3", [this] { return Conn::Open(path_, false); }), path_(std::move(path)) {
+    pool().release(std::move(first));
   }
 
-  std::string name() const override { return "sqlite3"; }
-
-  Status txn(const std::function<Status(KvTxn&)>& fn) override { return run(fn, false); }
-  Status readOnly(const std::function<Status(KvTxn&)>& fn) override { return run(fn, true); }
-
   Status dropAll() override {
-    return RetryTxn("sqlite3", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto conn, acquire());
-      Status st = conn->exec("DELETE FROM kv", "drop all keys");
-      release(std::move(conn));
-      return st;
-    });
+    return retry([&] { return withConn([](Conn& c) { return c.exec("DELETE FROM kv", "drop all keys"); }); });
   }
 
  private:
-  Status run(const std::function<Status(KvTxn&)>& fn, bool readOnly) {
-    return RetryTxn("sqlite3", policy_, [&]() -> Status {
-      ASSIGN_OR_RETURN(auto conn, acquire());
-      Status st = attempt(*conn, fn, readOnly);
-      if (!st.ok()) conn->rollback();
-      release(std::move(conn));
-      return st;
-    });
-  }
-
-  Status attempt(Conn& c, const std::function<Status(KvTxn&)>& fn, bool readOnly) {
+  Result<std::unique_ptr<BufferedTxn>> begin(Conn& c, bool readOnly) override {
     RETURN_IF_ERROR(c.exec(readOnly ? "BEGIN" : "BEGIN IMMEDIATE", "begin transaction"));
-    SqliteTxn t(c, readOnly);
-    Status st = fn(t);
-    if (!t.error().ok() && (st.ok() || t.error().retryable())) st = t.error();
-    if (!st.ok()) return st;
-    return c.exec("COMMIT", "commit");
+    return std::make_unique<SqliteTxn>(c, readOnly);
   }
 
-  Result<std::unique_ptr<Conn>> acquire() {
-    {
-      std::lock_guard lock(mu_);
-      if (!idle_.empty()) {
-        auto c = std::move(idle_.back());
-        idle_.pop_back();
-        return c;
-      }
-    }
-    return Conn::Open(path_, false);
-  }
-
-  void release(std::unique_ptr<Conn> c) {
-    std::lock_guard lock(mu_);
-    if (idle_.size() < kMaxIdle) idle_.push_back(std::move(c));
-  }
+  void abort(Conn& c) override { c.rollback(); }
 
   std::string path_;
-  TxnRetryPolicy policy_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Conn>> idle_;
 };
 
 }  // namespace

@@ -11,9 +11,12 @@
 // (busy_timeout), and the transaction is retried with backoff for up to a
 // minute. Several processes may share one file (not over NFS).
 //
-// Writes are executed inside the open SQLite transaction, so reads see them
-// natively; a put/del failure is reported when fn returns. A store must not
-// be used across fork(); open a new one in the child.
+// Writes are buffered like every engine's (buffered_txn.h) and executed
+// inside the open SQLite transaction at commit, just before COMMIT; since
+// BEGIN IMMEDIATE already holds the write lock, this is the same isolation
+// as writing at once. A put/del failure (disk full) fails the commit and
+// rolls the transaction back. A store must not be used across fork(); open
+// a new one in the child.
 //
 // Errors: the file's directory missing -> ENOENT; not a database -> EIO;
 // disk full -> ENOSPC; read-only file -> EROFS; all with a one-line message.

@@ -1,7 +1,8 @@
 // WriteBuffer: the buffered puts and deletes of one transaction, overlaid on
 // the engine's reads so that get, gets and scan see the transaction's own
-// writes (read-your-writes). Used by every engine that commits writes at the
-// end (mem, redis, postgres, etcd). Not thread-safe (one per transaction).
+// writes (read-your-writes). Used through BufferedTxn (buffered_txn.h) by
+// every engine, which applies the buffer at commit. Not thread-safe (one per
+// transaction).
 #pragma once
 
 #include <functional>

@@ -198,6 +198,23 @@ class Meta {
                        uint64_t start, uint64_t end, uint32_t pid) = 0;
   // Interrupts blocked Flock/Setlk calls of `owner` (FUSE interrupt).
   virtual void InterruptLock(uint64_t owner) = 0;
+
+  // ---- maintenance: background work, run now (tools, tests) ------------
+  // Writes this client's accumulated usedSpace/totalInodes deltas.
+  virtual Status FlushUsage() = 0;
+  // Removes the data of deleted files (D records) and calls the deleter for
+  // slices whose last reference went away. Does nothing without a deleter.
+  // Returns the number of files finished.
+  virtual Result<int> ProcessDeletions() = 0;
+  // Removes the open-file records of files this session closed since the
+  // last call (the deferred part of Close), destroying those left unlinked.
+  virtual Status FlushClosedFiles() = 0;
+  // Purges trash entries older than trashDays (by their ctime) at `nowNs`.
+  // Returns how many were purged.
+  virtual Result<int> CleanTrash(int64_t nowNs) = 0;
+  // This client's usage deltas not yet flushed.
+  virtual int64_t pendingSpace() const = 0;
+  virtual int64_t pendingInodes() const = 0;
 };
 
 }  // namespace slicefs

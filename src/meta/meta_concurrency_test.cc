@@ -175,7 +175,7 @@ TEST_P(MetaTest, ConcurrentThreadsOnTwoClientsLoseNothing) {
     threads.emplace_back([&, i] { Worker(m, d.ino, e.ino, i, n, seed, outs[i]); });
   }
   for (auto& t : threads) t.join();
-  ASSERT_OK(dynamic_cast<MetaImpl&>(*other).FlushUsage());
+  ASSERT_OK(other->FlushUsage());
   ASSERT_OK(impl().FlushUsage());
   VerifyOutcome(this, *meta_, d.ino, e.ino, outs, n);
 }

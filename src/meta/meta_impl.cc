@@ -12,9 +12,11 @@
 namespace slicefs {
 
 MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOptions& opts)
-    : kv_(std::move(kv)), fmt_(std::move(fmt)), opts_(opts) {
-  if (opts_.sliceIdBatch == 0) opts_.sliceIdBatch = 1;
-  if (opts_.inodeBatch == 0) opts_.inodeBatch = 1;
+    : kv_(std::move(kv)),
+      fmt_(std::move(fmt)),
+      opts_(opts),
+      inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
+      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
   bg_ = std::thread([this] { BackgroundLoop(); });
@@ -123,23 +125,7 @@ Result<bool> MetaImpl::DirIsEmpty(KvTxn& tx, Ino dir) {
   return kvs.empty();
 }
 
-Result<Ino> MetaImpl::AllocInode() {
-  std::lock_guard lk(idMu_);
-  if (nextIno_ >= endIno_) {
-    uint64_t start = 0;
-    uint64_t batch = opts_.inodeBatch;
-    META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(auto v, tx.get(keys::Counter(keys::kNextInode)));
-      start = v ? static_cast<uint64_t>(DecodeCounter(*v)) : 2;
-      if (start < 2) start = 2;
-      tx.put(keys::Counter(keys::kNextInode), EncodeCounter(static_cast<int64_t>(start + batch)));
-      return Status::OK();
-    }));
-    nextIno_ = start;
-    endIno_ = start + batch;
-  }
-  return nextIno_++;
-}
+Result<Ino> MetaImpl::AllocInode() { return inodeIds_.Next(); }
 
 Status MetaImpl::CheckSpace(int64_t delta) {
   if (delta <= 0 || fmt_.capacity == 0) return Status::OK();

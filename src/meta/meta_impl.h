@@ -22,6 +22,7 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/id_allocator.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
 #include "meta/slice_codec.h"
@@ -106,21 +107,13 @@ class MetaImpl final : public Meta {
                uint32_t pid) override;
   void InterruptLock(uint64_t owner) override;
 
-  // ---- maintenance, run by the background thread; public for tests/tools ----
-  // Writes the accumulated usedSpace/totalInodes deltas to the counters.
-  Status FlushUsage();
-  // Removes the data of deleted files (D records) and calls the deleter for
-  // slices whose last reference went away. Does nothing without a deleter.
-  // Returns the number of files finished.
-  Result<int> ProcessDeletions();
-  // Removes the SS records of files this session closed since the last call
-  // (the deferred part of Close), destroying those left without a link.
-  Status FlushClosedFiles();
-  // Purges trash entries older than trashDays (by their ctime). Returns count.
-  Result<int> CleanTrash(int64_t nowNs);
-  // This client's unflushed usage deltas.
-  int64_t pendingSpace() const { return spaceDelta_.load(); }
-  int64_t pendingInodes() const { return inodeDelta_.load(); }
+  // ---- maintenance (meta.h) ----
+  Status FlushUsage() override;
+  Result<int> ProcessDeletions() override;
+  Status FlushClosedFiles() override;
+  Result<int> CleanTrash(int64_t nowNs) override;
+  int64_t pendingSpace() const override { return spaceDelta_.load(); }
+  int64_t pendingInodes() const override { return inodeDelta_.load(); }
 
   // ---- helpers shared by the op_*.cc files ----
   static int64_t NowNs();
@@ -213,9 +206,10 @@ class MetaImpl final : public Meta {
   VolumeFormat fmt_;
   MetaOptions opts_;
 
-  std::mutex idMu_;
-  uint64_t nextIno_ = 0, endIno_ = 0;
-  uint64_t nextSlice_ = 0, endSlice_ = 0;
+  // Inode numbers (from 2; 1 is the root) and slice ids (from 1), reserved
+  // in batches; see id_allocator.h (no lock is held across the reservation).
+  IdAllocator inodeIds_;
+  IdAllocator sliceIds_;
 
   std::atomic<int64_t> spaceDelta_{0};
   std::atomic<int64_t> inodeDelta_{0};

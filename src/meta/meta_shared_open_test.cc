@@ -58,7 +58,7 @@ class SharedOpenTest : public MetaTest {
     }
     return false;
   }
-  static MetaImpl& Impl(Meta& m) { return dynamic_cast<MetaImpl&>(m); }
+  static Meta& Impl(Meta& m) { return m; }
   bool HasSessionFile(Meta& holder, Ino ino) {
     return KeyExists(meta_->kv(), keys::SessionFile(holder.sessionId(), ino));
   }

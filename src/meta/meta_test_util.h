@@ -12,7 +12,7 @@
 
 #include "kv/kv.h"
 #include "meta/meta.h"
-#include "meta/meta_impl.h"
+#include "meta/meta_impl.h"  // keys and codecs for tests that inspect the engine
 #include "support/assert.h"
 #include "support/engines.h"
 #include "support/test_util.h"
@@ -82,7 +82,7 @@ class MetaTest : public ::testing::TestWithParam<std::string> {
   virtual void Customize(VolumeFormat& f) {}
   // Opens another client (own KvStore on the same URL) of this volume.
   std::unique_ptr<Meta> OpenClient(const MetaOptions& opts = {});
-  MetaImpl& impl() { return *dynamic_cast<MetaImpl*>(meta_.get()); }
+  Meta& impl() { return *meta_; }
 
   std::string url_;
   std::unique_ptr<Meta> meta_;
