@@ -18,6 +18,7 @@ APT_PKGS=(
   redis-server postgresql-15 etcd-server etcd-client
   attr psmisc procps time util-linux
   awscli s3fs rclone
+  prometheus libcpp-httplib-dev
 )
 
 missing=()

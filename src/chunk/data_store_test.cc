@@ -23,6 +23,7 @@ namespace {
 
 using testing::FakeMeta;
 using testing::TempDir;
+using testing::PatternBytes;
 
 VolumeFormat Fmt(uint32_t blockKiB = 64, bool hashPrefix = false) {
   VolumeFormat f;
@@ -31,16 +32,6 @@ VolumeFormat Fmt(uint32_t blockKiB = 64, bool hashPrefix = false) {
   f.blockSizeKiB = blockKiB;
   f.hashPrefix = hashPrefix;
   return f;
-}
-
-std::string Pattern(uint64_t seed, size_t n) {
-  std::string s(n, '\0');
-  std::mt19937_64 r(seed);
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = r();
-    for (size_t j = 0; j < 8 && i + j < n; j++) s[i + j] = static_cast<char>(v >> (8 * j));
-  }
-  return s;
 }
 
 std::string ReadAll(DataStore& ds, Ino ino, uint64_t off, size_t n, uint64_t length) {
@@ -69,7 +60,7 @@ TEST(DataStore, ReadsOwnPendingWritesThenCommittedData) {
   FakeMeta meta(Fmt());
   MemStore store;
   auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-  std::string a = Pattern(1, 200000);
+  std::string a = PatternBytes(1, 200000);
   ASSERT_EQ(*ds->Write(5, 1000, a), a.size());
   EXPECT_EQ(ds->PendingLength(5), 201000u);
   EXPECT_EQ(ReadAll(*ds, 5, 0, 1000, 201000), std::string(1000, '\0'));
@@ -92,7 +83,7 @@ TEST(DataStore, SlicesFollowWriteOrderAndNeverCrossChunks) {
   FakeMeta meta(Fmt());
   MemStore store;
   auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-  std::string a = Pattern(2, 300000), b = Pattern(3, 100);
+  std::string a = PatternBytes(2, 300000), b = PatternBytes(3, 100);
   ASSERT_TRUE(ds->Write(7, kChunkSize - 100000, a).has_value());   // crosses into chunk 1
   ASSERT_TRUE(ds->Write(7, kChunkSize - 50, b).has_value());        // overwrite, non-contiguous
   ASSERT_TRUE(ds->Flush(7).ok());
@@ -113,7 +104,7 @@ TEST(DataStore, LayoutKeysMatchPatternAndSizes) {
     FakeMeta meta(Fmt(64, hp));
     FileStore store(dir.path());
     auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-    std::string a = Pattern(4, 64 * 1024 * 3 + 777);
+    std::string a = PatternBytes(4, 64 * 1024 * 3 + 777);
     ASSERT_TRUE(ds->Write(9, 0, a).has_value());
     ASSERT_TRUE(ds->Write(9, 10, std::string_view("xyz")).has_value());
     ASSERT_TRUE(ds->Flush(9).ok());
@@ -133,11 +124,11 @@ TEST(DataStore, SmallColdReadUsesRangedGetAndBlocksAreSingleFlight) {
   MemStore store;
   {
     auto w = *DataStore::Open(&meta, &store, DataOptions{});
-    ASSERT_TRUE(w->Write(3, 0, Pattern(5, 1 << 20)).has_value());
+    ASSERT_TRUE(w->Write(3, 0, PatternBytes(5, 1 << 20)).has_value());
     ASSERT_TRUE(w->Flush(3).ok());
   }
   auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-  std::string a = Pattern(5, 1 << 20);
+  std::string a = PatternBytes(5, 1 << 20);
   EXPECT_EQ(ReadAll(*ds, 3, 5000, 100, 1 << 20), a.substr(5000, 100));
   auto st = ds->Stats();
   EXPECT_EQ(st.rangeGets, 1u);
@@ -172,14 +163,14 @@ TEST(DataStore, BackPressureBoundsBufferedBytes) {
   opts.bufferSize = 1 << 20;  // 1 MiB
   opts.maxUploads = 4;
   auto ds = *DataStore::Open(&meta, &store, opts);
-  std::string piece = Pattern(6, 100 * 1000);
+  std::string piece = PatternBytes(6, 100 * 1000);
   uint64_t total = 0;
   for (int i = 0; i < 100; i++) {
     ASSERT_TRUE(ds->Write(11, total, piece).has_value());
     total += piece.size();
   }
   // A single write far larger than the buffer also goes through.
-  std::string big = Pattern(7, 5 << 20);
+  std::string big = PatternBytes(7, 5 << 20);
   ASSERT_TRUE(ds->Write(11, total, big).has_value());
   total += big.size();
   ASSERT_TRUE(ds->Flush(11).ok());
@@ -214,7 +205,7 @@ TEST(DataStore, StoredBlocksReleaseTheirMemoryBeforeTheSliceCommits) {
   opts.bufferSize = 8 << 20;
   opts.maxUploads = 4;
   auto ds = *DataStore::Open(&meta, &store, opts);
-  const std::string piece = Pattern(9, 1 << 20);
+  const std::string piece = PatternBytes(9, 1 << 20);
   const uint64_t base = ResidentBytes();
   std::atomic<bool> done{false};
   std::atomic<uint64_t> peak{base};
@@ -247,7 +238,7 @@ TEST(DataStore, SmallBufferWithManySlicesDoesNotDeadlock) {
   auto ds = *DataStore::Open(&meta, &store, opts);
   // Each write starts a new slice in its own chunk, so every buffer sits in
   // a filling block that only pressure relief uploads.
-  std::string p = Pattern(8, 100 * 1024);
+  std::string p = PatternBytes(8, 100 * 1024);
   for (int i = 0; i < 20; i++) ASSERT_TRUE(ds->Write(12, i * kChunkSize, p).has_value());
   ASSERT_TRUE(ds->FlushAll().ok());
   EXPECT_EQ(ReadAll(*ds, 12, 19 * kChunkSize, p.size(), 19 * kChunkSize + p.size()), p);
@@ -261,7 +252,7 @@ TEST(DataStore, UploadFailureIsReportedByFlush) {
     return Status::OK();
   });
   auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-  ASSERT_TRUE(ds->Write(13, 0, Pattern(9, 1000)).has_value());
+  ASSERT_TRUE(ds->Write(13, 0, PatternBytes(9, 1000)).has_value());
   Status st = ds->Flush(13);
   EXPECT_EQ(st.code(), EIO);
   EXPECT_TRUE(meta.ReadChunk(13, 0)->empty());  // nothing half-committed
@@ -273,8 +264,8 @@ TEST(DataStore, DeleteSliceAndDeleterRemoveAllObjects) {
   FakeMeta meta(Fmt(64));
   FileStore store(dir.path());
   auto ds = *DataStore::Open(&meta, &store, DataOptions{});
-  ASSERT_TRUE(ds->Write(20, 0, Pattern(10, 300000)).has_value());
-  ASSERT_TRUE(ds->Write(20, kChunkSize + 5, Pattern(11, 70000)).has_value());
+  ASSERT_TRUE(ds->Write(20, 0, PatternBytes(10, 300000)).has_value());
+  ASSERT_TRUE(ds->Write(20, kChunkSize + 5, PatternBytes(11, 70000)).has_value());
   ASSERT_TRUE(ds->Flush(20).ok());
   EXPECT_EQ(AllKeys(store, "vol/chunks/").size(), 5u + 2u);
   meta.Remove(20);
@@ -300,7 +291,7 @@ TEST(DataStore, CompactionMergesSlicesDeletesOldOnesAndKeepsData) {
   std::mt19937_64 rng(testing::TestSeed("DataStore.Compaction"));
   for (int i = 0; i < 40; i++) {
     uint64_t off = rng() % 400000, n = 1 + rng() % 100000;
-    std::string d = Pattern(rng(), n);
+    std::string d = PatternBytes(rng(), n);
     ASSERT_TRUE(ds->Write(30, off, d).has_value());
     model.replace(off, n, d);
     ASSERT_TRUE(ds->Flush(30).ok());
@@ -329,7 +320,7 @@ TEST(DataStore, CompactionLosesRaceWithTruncateAndCleansUp) {
   opts.compactInBackground = false;
   auto ds = *DataStore::Open(&meta, &store, opts);
   for (int i = 0; i < 5; i++) {
-    ASSERT_TRUE(ds->Write(31, i * 1000, Pattern(i, 1000)).has_value());
+    ASSERT_TRUE(ds->Write(31, i * 1000, PatternBytes(i, 1000)).has_value());
     ASSERT_TRUE(ds->Flush(31).ok());
   }
   size_t objects = store.Count();
@@ -358,14 +349,14 @@ TEST(DataStore, CompactionKeepsAnAppendCommittedMeanwhile) {
   auto ds = *DataStore::Open(&meta, &store, opts);
   std::string model;
   for (int i = 0; i < 5; i++) {
-    std::string d = Pattern(i, 1000);
+    std::string d = PatternBytes(i, 1000);
     ASSERT_TRUE(ds->Write(33, model.size(), d).has_value());
     ASSERT_TRUE(ds->Flush(33).ok());
     model += d;
   }
   // A second client appends while the first compacts.
   auto other = *DataStore::Open(&meta, &store, opts);
-  std::string tail = Pattern(99, 700);
+  std::string tail = PatternBytes(99, 700);
   std::atomic<bool> once{false};
   store.SetHook([&](const char* op, const std::string&) {
     if (std::string(op) == "put" && !once.exchange(true)) {
@@ -394,7 +385,7 @@ TEST(DataStore, BackgroundCompactionAfterManySmallAppends) {
   auto ds = *DataStore::Open(&meta, &store, opts);
   std::string model;
   for (int i = 0; i < 30; i++) {
-    std::string d = Pattern(100 + i, 333);
+    std::string d = PatternBytes(100 + i, 333);
     ASSERT_TRUE(ds->Write(32, model.size(), d).has_value());
     model += d;
     ASSERT_TRUE(ds->Flush(32).ok());
@@ -414,7 +405,7 @@ TEST(DataStore, CorruptDiskCacheBlockIsDiscardedAndRefetched) {
   DataOptions opts;
   opts.cacheDir = dir.path() + "/cache";
   opts.memCacheSize = 0;  // every read goes to disk
-  std::string a = Pattern(12, 100000);
+  std::string a = PatternBytes(12, 100000);
   {
     auto ds = *DataStore::Open(&meta, &store, opts);
     ASSERT_TRUE(ds->Write(40, 0, a).has_value());
@@ -470,7 +461,7 @@ TEST(DiskCache, RespectsFreeSpaceFloor) {
 TEST(DataStore, SequentialReadPrefetchesAhead) {
   FakeMeta meta(Fmt(64));
   MemStore store;
-  std::string a = Pattern(13, 4 << 20);
+  std::string a = PatternBytes(13, 4 << 20);
   {
     auto w = *DataStore::Open(&meta, &store, DataOptions{});
     ASSERT_TRUE(w->Write(50, 0, a).has_value());

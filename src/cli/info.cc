@@ -89,7 +89,7 @@ void Run(const std::vector<std::string>& paths, bool recursive) {
     if (::lstat(path.c_str(), &st) != 0) throw CommandError(path + ": " + std::strerror(errno));
     auto rootDir = FindMountRoot(path);
     if (!rootDir) throw CommandError(rootDir.error().message());
-    auto url = MountXattr(*rootDir, "user.slicefs.meta_url");
+    auto url = MountXattr(*rootDir, std::string(kXattrMetaUrl));
     if (!url) throw CommandError("cannot read the volume address from " + *rootDir);
     auto v = OpenVolume(*url);
     Ino ino = st.st_ino;

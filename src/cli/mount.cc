@@ -5,7 +5,7 @@
 // through a pipe ("OK <pid>" or "ERR <reason>"). The parent returns 0 only
 // then, or prints the one-line reason and exits 1.
 #include <fcntl.h>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +17,7 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/metrics_server.h"
 #include "cli/mount_util.h"
 #include "fuse/fuse_server.h"
 #include "common/paths.h"
@@ -29,6 +30,9 @@
 namespace slicefs::cli {
 namespace {
 
+constexpr size_t kLogFileBytes = 64ULL << 20;
+constexpr size_t kLogFiles = 4;
+
 struct MountArgs {
   std::string metaUrl;
   std::string mountpoint;
@@ -39,6 +43,7 @@ struct MountArgs {
   int maxUploads = 20;
   bool readOnly = false;
   std::string logFile;
+  std::string logLevel = "info";
   double entryCache = 1.0;
   double attrCache = 1.0;
   double dirEntryCache = 1.0;
@@ -46,6 +51,8 @@ struct MountArgs {
   std::vector<std::string> fuseOptions;
   bool fuseDebug = false;
   std::string backupMeta = "1h";
+  std::string metrics = "127.0.0.1:9567";
+  bool noMetrics = false;
 };
 
 std::string Hostname() {
@@ -65,16 +72,74 @@ void WriteAll(int fd, const std::string& s) {
 }
 
 void SetupLogging(const MountArgs& a) {
+  auto level = spdlog::level::from_str(a.logLevel);
+  if (level == spdlog::level::off && a.logLevel != "off") {
+    throw CommandError("bad --log-level '" + a.logLevel + "' (trace, debug, info, warn, error, off)");
+  }
+  // -v on the command line still wins.
+  if (spdlog::get_level() > spdlog::level::debug || level < spdlog::level::debug) spdlog::set_level(level);
   if (a.logFile.empty()) return;
   try {
-    auto logger = spdlog::basic_logger_mt("slicefs", a.logFile);
-    logger->set_level(spdlog::get_level() < spdlog::level::info ? spdlog::get_level()
-                                                                 : spdlog::level::info);
+    // Bounded: at most kLogFiles files of kLogFileBytes (the oldest is dropped).
+    auto logger = spdlog::rotating_logger_mt("slicefs", a.logFile, kLogFileBytes, kLogFiles);
+    logger->set_level(spdlog::get_level());
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%t] %v");
+    spdlog::flush_every(std::chrono::seconds(2));
   } catch (const std::exception& e) {
     throw CommandError("cannot open log file " + a.logFile + ": " + e.what());
   }
+}
+
+// What the mount exports about its data layer and volume, read at scrape
+// time (common/metrics.h). Unregistered before the volume goes away.
+const char* const kDataFnNames[] = {
+    "slicefs_buffer_used_bytes", "slicefs_buffer_limit_bytes", "slicefs_blocks_uploaded_total",
+    "slicefs_slices_committed_total", "slicefs_block_cache_hits_total", "slicefs_block_gets_total",
+    "slicefs_compactions_total", "slicefs_slices_deleted_total", "slicefs_used_space_bytes",
+    "slicefs_used_inodes", "slicefs_open_handles"};
+
+void RegisterDataMetrics(Vfs& vfs) {
+  auto& r = MetricsRegistry::Global();
+  DataStore* d = &vfs.data();
+  Meta* m = &vfs.meta();
+  Vfs* v = &vfs;
+  r.gaugeFn("slicefs_buffer_used_bytes", "Write buffer in use", {}, [d] { return double(d->Stats().bufferUsed); });
+  r.gaugeFn("slicefs_buffer_limit_bytes", "Write buffer limit", {}, [d] { return double(d->Stats().bufferLimit); });
+  r.counterFn("slicefs_blocks_uploaded_total", "Blocks stored", {}, [d] { return double(d->Stats().blocksUploaded); });
+  r.counterFn("slicefs_slices_committed_total", "Slices committed to the metadata", {},
+              [d] { return double(d->Stats().slicesCommitted); });
+  r.counterFn("slicefs_block_cache_hits_total", "Block reads served by a cache", {{"cache", "memory"}},
+              [d] { return double(d->Stats().memCacheHits); });
+  r.counterFn("slicefs_block_cache_hits_total", "Block reads served by a cache", {{"cache", "disk"}},
+              [d] { return double(d->Stats().diskCacheHits); });
+  r.counterFn("slicefs_block_gets_total", "Block downloads from the object store", {{"kind", "whole"}},
+              [d] { return double(d->Stats().blockGets); });
+  r.counterFn("slicefs_block_gets_total", "Block downloads from the object store", {{"kind", "range"}},
+              [d] { return double(d->Stats().rangeGets); });
+  r.counterFn("slicefs_compactions_total", "Chunk compactions", {}, [d] { return double(d->Stats().compactions); });
+  r.counterFn("slicefs_slices_deleted_total", "Slices whose objects were deleted", {},
+              [d] { return double(d->Stats().slicesDeleted); });
+  auto usage = [m](bool space) {
+    auto st = m->StatFs(Ctx::Root(), kRootIno);
+    if (!st) return 0.0;
+    return space ? double(st->totalSpace - st->availSpace) : double(st->usedInodes);
+  };
+  r.gaugeFn("slicefs_used_space_bytes", "Space used by the volume", {}, [usage] { return usage(true); });
+  r.gaugeFn("slicefs_used_inodes", "Inodes used by the volume", {}, [usage] { return usage(false); });
+  r.gaugeFn("slicefs_open_handles", "Open file handles of this mount", {}, [v] { return double(v->OpenHandleCount()); });
+}
+
+void UnregisterDataMetrics() {
+  auto& r = MetricsRegistry::Global();
+  for (const char* n : kDataFnNames) {
+    r.removeFn(n, {});
+  }
+  r.removeFn("slicefs_block_cache_hits_total", {{"cache", "memory"}});
+  r.removeFn("slicefs_block_cache_hits_total", {{"cache", "disk"}});
+  r.removeFn("slicefs_block_gets_total", {{"kind", "whole"}});
+  r.removeFn("slicefs_block_gets_total", {{"kind", "range"}});
 }
 
 // Runs the mount in this process. readyFd >= 0: report readiness there.
@@ -130,6 +195,17 @@ int Serve(const MountArgs& a, int readyFd) {
   }
   Vfs& vfs = (*vol)->vfs();
   vfs.SetOwnerUid(getuid());
+  std::unique_ptr<MetricsServer> metrics;
+  if (!a.noMetrics) {
+    RegisterDataMetrics(vfs);
+    auto ms = MetricsServer::Start(a.metrics, {{"vol_name", (*vol)->format().name}, {"mp", a.mountpoint}});
+    if (!ms) {
+      report(ms.error());
+      return 1;
+    }
+    metrics = std::move(*ms);
+    spdlog::info("metrics at http://{}/metrics", metrics->address());
+  }
   SessionInfo si{Hostname(), a.mountpoint, static_cast<uint32_t>(getpid()), kVersion};
   Status st = vfs.meta().NewSession(si);
   if (!st.ok() && !(a.readOnly && st.is(EROFS))) {
@@ -166,12 +242,15 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.onReady = report;
   Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
+  if (!served.ok()) spdlog::error("mount at {} ended: {}", a.mountpoint, served.ToString());
   spdlog::info("unmounted {}; flushing", a.mountpoint);
   backup.reset();
   Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
   Status cs = vfs.meta().CloseSession();
   if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
+  metrics.reset();
+  UnregisterDataMetrics();
   vol->reset();
   spdlog::info("mount process exiting");
   return served.ok() && fl.ok() ? 0 : 1;
@@ -259,7 +338,9 @@ void Setup(CLI::App& app) {
   c->add_option("--buffer-size", a->bufferSize, "write buffer limit (MiB, or with K/M/G/T)")->capture_default_str();
   c->add_option("--max-uploads", a->maxUploads, "concurrent block uploads")->capture_default_str()->check(CLI::Range(1, 1000));
   c->add_flag("--read-only", a->readOnly, "mount read-only");
-  c->add_option("--log", a->logFile, "log file (background mounts log nowhere without it)");
+  c->add_option("--log", a->logFile,
+                "log file, rotated at 64 MiB, 4 files kept (background mounts log nowhere without it)");
+  c->add_option("--log-level", a->logLevel, "trace, debug, info, warn, error or off")->capture_default_str();
   c->add_option("--entry-cache", a->entryCache, "kernel cache of file names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--attr-cache", a->attrCache, "kernel cache of attributes, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--dir-entry-cache", a->dirEntryCache, "kernel cache of directory names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -269,6 +350,10 @@ void Setup(CLI::App& app) {
   c->add_option("--backup-meta", a->backupMeta,
                 "interval of automatic metadata backups into {volume}/meta/ (e.g. 1h, 30m, 10s; 0: off)")
       ->capture_default_str();
+  c->add_option("--metrics", a->metrics,
+                "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
+      ->capture_default_str();
+  c->add_flag("--no-metrics", a->noMetrics, "do not serve metrics");
   c->callback([a] { Run(*a); });
 }
 

@@ -13,34 +13,6 @@
 
 namespace slicefs::cli {
 
-namespace {
-// Undoes the octal escapes of /proc/self/mountinfo (\040 for space, ...).
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '\\' && i + 3 < s.size() + 0 && i + 3 <= s.size()) {
-      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8)));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-}  // namespace
-
-bool IsMountPoint(const std::string& absPath) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mnt;
-    ss >> id >> parent >> dev >> root >> mnt;
-    if (Unescape(mnt) == absPath) return true;
-  }
-  return false;
-}
-
 Result<std::string> CheckMountpoint(const std::string& path) {
   std::error_code ec;
   std::string abs = std::filesystem::absolute(path, ec).lexically_normal().string();
@@ -85,7 +57,7 @@ Result<std::string> FindMountRoot(const std::string& path) {
     cur = parent;
     cs = ps;
   }
-  if (!MountXattr(cur.string(), "user.slicefs.meta_url")) {
+  if (!MountXattr(cur.string(), std::string(kXattrMetaUrl))) {
     return Err(EINVAL, path + " is not inside a slicefs mount");
   }
   return cur.string();

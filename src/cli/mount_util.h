@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "fuse/mountinfo.h"
+#include "vfs/virtual_xattrs.h"
 
 namespace slicefs::cli {
 
@@ -13,8 +15,6 @@ namespace slicefs::cli {
 // mount point already and not a dead FUSE mount. Returns the absolute path.
 Result<std::string> CheckMountpoint(const std::string& path);
 
-// True if `absPath` is listed as a mount point in /proc/self/mountinfo.
-bool IsMountPoint(const std::string& absPath);
 
 // The root directory of the slicefs mount containing `path`, and the value
 // of one of the root's virtual xattrs (see vfs.h).

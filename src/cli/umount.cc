@@ -34,7 +34,7 @@ void Run(const std::string& mountpoint, bool force, int waitSec) {
   if (abs.size() > 1 && abs.back() == '/') abs.pop_back();
   if (!IsMountPoint(abs)) throw CommandError(abs + " is not mounted");
   pid_t pid = 0;
-  if (auto p = MountXattr(abs, "user.slicefs.pid")) pid = std::atoi(p->c_str());
+  if (auto p = MountXattr(abs, std::string(kXattrPid))) pid = std::atoi(p->c_str());
   std::vector<std::string> argv = {"fusermount3", "-u"};
   if (force) argv.push_back("-z");
   argv.push_back(abs);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string_view>
 
+#include "common/metrics.h"
 #include "common/retry.h"
 #include "common/status.h"
 
@@ -28,7 +29,21 @@ struct TxnRetryPolicy {
                  .maxBackoff = std::chrono::microseconds(100000)};
 };
 
+// What one engine's transactions record (common/metrics.h), by engine:
+//   slicefs_meta_txn_total, slicefs_meta_txn_errors_total (final failures),
+//   slicefs_meta_txn_conflicts_total, slicefs_meta_txn_retries_total
+//   (retryable engine errors), slicefs_meta_txn_duration_seconds (the whole
+//   loop, retries included).
+struct TxnMetrics {
+  explicit TxnMetrics(std::string_view engine, MetricsRegistry& r = MetricsRegistry::Global());
+  Counter& txns;
+  Counter& errors;
+  Counter& conflicts;
+  Counter& retries;
+  Histogram& duration;
+};
+
 Status RetryTxn(std::string_view engine, const TxnRetryPolicy& policy,
-                const std::function<Status()>& attempt);
+                const std::function<Status()>& attempt, TxnMetrics* metrics = nullptr);
 
 }  // namespace slicefs

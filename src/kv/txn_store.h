@@ -40,19 +40,20 @@ class TxnKvStore : public KvStore {
 
  protected:
   // `engine` must outlive the store (a literal).
-  explicit TxnKvStore(std::string_view engine) : engine_(engine) {}
+  explicit TxnKvStore(std::string_view engine) : engine_(engine), metrics_(engine) {}
 
   // One try of fn in a fresh transaction; its status drives the retry loop.
   virtual Status attempt(const TxnFn& fn, bool readOnly) = 0;
 
   // Runs op under the store's retry policy (dropAll, set-up statements).
-  Status retry(const std::function<Status()>& op) const { return RetryTxn(engine_, policy_, op); }
+  Status retry(const std::function<Status()>& op) { return RetryTxn(engine_, policy_, op, &metrics_); }
 
   std::string_view engine() const { return engine_; }
 
  private:
   std::string_view engine_;
   TxnRetryPolicy policy_;
+  TxnMetrics metrics_;  // slicefs_meta_txn_* of this engine
 };
 
 template <class Conn>

@@ -10,22 +10,15 @@
 namespace slicefs {
 
 void MetaImpl::SetSliceDeleter(SliceDeleter deleter) {
-  {
-    std::lock_guard lk(deleterMu_);
-    deleter_ = std::move(deleter);
-  }
-  // Wait for calls of the previous deleter still running, so its owner may
-  // be destroyed once this returns.
-  { std::lock_guard call(deleterCallMu_); }
+  // Returns once calls of the previous deleter have finished, so its owner
+  // may be destroyed.
+  deleter_.Set(std::move(deleter));
   sweepPending_ = true;
   NotifyBackground();
 }
 
 Result<int> MetaImpl::ProcessDeletions() {
-  {
-    std::lock_guard lk(deleterMu_);
-    if (!deleter_) return 0;
-  }
+  if (!deleter_.Has()) return 0;
   META_TRY(CheckWritable());
   int done = 0;
   META_TRY(ScanPrefixOutside(*kv_, keys::DeletedAll(), 100, [&](std::vector<KeyValue>& dels) -> Status {

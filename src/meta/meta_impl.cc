@@ -16,7 +16,8 @@ MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOpti
       fmt_(std::move(fmt)),
       opts_(opts),
       inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
-      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch) {
+      sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch),
+      usage_(*kv_) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
   bg_ = std::thread([this] { BackgroundLoop(); });
@@ -127,52 +128,19 @@ Result<bool> MetaImpl::DirIsEmpty(KvTxn& tx, Ino dir) {
 
 Result<Ino> MetaImpl::AllocInode() { return inodeIds_.Next(); }
 
-Status MetaImpl::CheckSpace(int64_t delta) {
-  if (delta <= 0 || fmt_.capacity == 0) return Status::OK();
-  int64_t used = usedSpaceBase_.load() + spaceDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.capacity)) return Status::Error(ENOSPC, "volume capacity reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckSpace(int64_t delta) { return usage_.CheckSpace(delta, fmt_.capacity); }
 
-Status MetaImpl::CheckInodes(int64_t delta) {
-  if (delta <= 0 || fmt_.inodes == 0) return Status::OK();
-  int64_t used = totalInodesBase_.load() + inodeDelta_.load();
-  if (used + delta > static_cast<int64_t>(fmt_.inodes)) return Status::Error(ENOSPC, "volume inode limit reached");
-  return Status::OK();
-}
+Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, fmt_.inodes); }
 
 void MetaImpl::Apply(const TxnEffects& fx) {
-  if (fx.spaceDelta) spaceDelta_ += fx.spaceDelta;
-  if (fx.inodeDelta) inodeDelta_ += fx.inodeDelta;
-  if (!fx.keptOpen.empty()) {
-    std::lock_guard lk(openMu_);
-    for (auto [sid, ino] : fx.keptOpen) {
-      if (sid == 0) {
-        openUnlinked_.insert(ino);
-        continue;
-      }
-      auto& o = open_[ino];
-      o.recorded = true;
-      if (o.count == 0) closedPending_.insert(ino);  // closed meanwhile
-    }
-  }
+  usage_.Add(fx.spaceDelta, fx.inodeDelta);
+  for (auto [sid, ino] : fx.keptOpen) open_.KeptOpen(sid, ino);
   if (fx.deletedData) NotifyBackground();
   if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
 }
 
 void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& freed) {
-  {
-    std::lock_guard call(deleterCallMu_);
-    SliceDeleter d;
-    {
-      std::lock_guard lk(deleterMu_);
-      d = deleter_;
-    }
-    if (d) {
-      for (auto& [id, size] : freed) d(id, size);
-      return;
-    }
-  }
+  if (deleter_.Call(freed)) return;
   // The deleter went away after the commit: record the slices again (count
   // 0) so that a later client with a deleter removes them.
   Status st = kv_->txn([&](KvTxn& tx) -> Status {
@@ -186,18 +154,9 @@ void MetaImpl::CallDeleter(const std::vector<std::pair<uint64_t, uint32_t>>& fre
   if (!st.ok()) spdlog::warn("meta: re-recording {} freed slices: {}", freed.size(), st.ToString());
 }
 
-bool MetaImpl::IsOpen(Ino ino) {
-  std::lock_guard lk(openMu_);
-  auto it = open_.find(ino);
-  return it != open_.end() && it->second.count > 0;
-}
+bool MetaImpl::IsOpen(Ino ino) { return open_.IsOpen(ino); }
 
-void MetaImpl::RegisterOpen(Ino ino, bool recorded) {
-  std::lock_guard lk(openMu_);
-  auto& o = open_[ino];
-  o.count++;
-  if (recorded) o.recorded = true;
-}
+void MetaImpl::RegisterOpen(Ino ino, bool recorded) { open_.Register(ino, recorded); }
 
 Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx) {
   if (id == 0 || delta == 0) return Status::OK();
@@ -208,12 +167,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
     tx.put(key, EncodeCounter(n));
     return Status::OK();
   }
-  bool haveDeleter;
-  {
-    std::lock_guard lk(deleterMu_);
-    haveDeleter = static_cast<bool>(deleter_);
-  }
-  if (haveDeleter) {
+  if (deleter_.Has()) {
     tx.del(key);
     fx.freedSlices.emplace_back(id, size);
   } else {

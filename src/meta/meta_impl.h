@@ -22,7 +22,10 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/deleter_hook.h"
 #include "meta/id_allocator.h"
+#include "meta/open_file_table.h"
+#include "meta/usage_counters.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
 #include "meta/slice_codec.h"
@@ -112,8 +115,8 @@ class MetaImpl final : public Meta {
   Result<int> ProcessDeletions() override;
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
-  int64_t pendingSpace() const override { return spaceDelta_.load(); }
-  int64_t pendingInodes() const override { return inodeDelta_.load(); }
+  int64_t pendingSpace() const override { return usage_.pendingSpace(); }
+  int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
   // ---- helpers shared by the op_*.cc files ----
   static int64_t NowNs();
@@ -162,7 +165,6 @@ class MetaImpl final : public Meta {
   bool ReserveRecorded(Ino ino);
   // Serializes, per inode, the first open of a session with the removal of
   // its record (never held by other code across transactions).
-  std::mutex& OpenStripe(Ino ino);
   // Removes this session's records of the given inodes if they are still
   // closed here, destroying inodes with nlink 0 nobody else holds.
   Status FinishClosed(std::vector<Ino> inos);
@@ -211,22 +213,9 @@ class MetaImpl final : public Meta {
   IdAllocator inodeIds_;
   IdAllocator sliceIds_;
 
-  std::atomic<int64_t> spaceDelta_{0};
-  std::atomic<int64_t> inodeDelta_{0};
-  std::atomic<int64_t> usedSpaceBase_{0};    // counters as last read/flushed
-  std::atomic<int64_t> totalInodesBase_{0};
-  std::mutex flushMu_;
+  UsageCounters usage_;  // usedSpace/totalInodes: bases + unflushed deltas
 
-  struct OpenFile {
-    int count = 0;          // handles open in this client
-    bool recorded = false;  // SS{sid}{ino} of this session is in the engine
-  };
-  std::mutex openMu_;
-  std::unordered_map<Ino, OpenFile> open_;  // entries with count 0 are recorded
-  std::set<Ino> openUnlinked_;              // sessionless: SS{0}{ino} written here
-  std::set<Ino> closedPending_;             // recorded, count 0: record removal due
-  std::array<std::mutex, 64> openStripes_;
-  std::mutex flushClosedMu_;  // held across FlushClosedFiles (transactions)
+  OpenFileTable open_;  // this client's open files and their records (open_file_table.h)
 
   std::atomic<uint64_t> sid_{0};
   std::mutex sessionMu_;
@@ -239,9 +228,7 @@ class MetaImpl final : public Meta {
   std::map<uint64_t, bool> waiters_;          // owner -> interrupted
   std::condition_variable lockCv_;
 
-  std::mutex deleterMu_;
-  SliceDeleter deleter_;
-  std::mutex deleterCallMu_;  // held while the deleter runs; SetSliceDeleter waits on it
+  DeleterHook deleter_;  // the data layer's slice deleter (deleter_hook.h)
   std::atomic<bool> sweepPending_{false};
 
   std::mutex bgMu_;

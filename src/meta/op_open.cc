@@ -40,7 +40,7 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
   if (ReserveRecorded(ino)) return readOnlyOpen(true);
   const uint64_t sid = sid_.load();
   if (sid == 0) return readOnlyOpen(false);
-  std::lock_guard stripe(OpenStripe(ino));
+  std::lock_guard stripe(open_.Stripe(ino));
   if (ReserveRecorded(ino)) return readOnlyOpen(true);
   bool recorded = false;
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
@@ -56,20 +56,16 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
 }
 
 Status MetaImpl::Close(Ino ino) {
-  bool releaseLocal = false;
-  {
-    std::lock_guard lk(openMu_);
-    auto it = open_.find(ino);
-    if (it == open_.end() || it->second.count <= 0) return Status::OK();
-    if (--it->second.count > 0) return Status::OK();
-    if (!it->second.recorded) {
-      open_.erase(it);
-      releaseLocal = openUnlinked_.erase(ino) > 0;
-    } else {
-      closedPending_.insert(ino);
-    }
+  switch (open_.Close(ino)) {
+    case OpenFileTable::CloseOutcome::kNotOpen:
+    case OpenFileTable::CloseOutcome::kStillOpen:
+    case OpenFileTable::CloseOutcome::kClosedLocal:
+      return Status::OK();
+    case OpenFileTable::CloseOutcome::kClosedUnlinked:
+      return ReleaseHolds(0, {ino}, false);
+    case OpenFileTable::CloseOutcome::kClosedRecorded:
+      break;
   }
-  if (releaseLocal) return ReleaseHolds(0, {ino}, false);
   // Last close of a recorded file: release at once if it lost its links
   // (its data should go now), else leave it to the batch.
   std::optional<Attr> a;

@@ -4,16 +4,7 @@ namespace slicefs {
 
 Result<StatFsInfo> MetaImpl::StatFs(const Ctx& ctx, Ino ino) {
   int64_t space = 0, inodes = 0;
-  META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
-    ASSIGN_OR_RETURN(auto s, tx.get(keys::Counter(keys::kUsedSpace)));
-    ASSIGN_OR_RETURN(auto i, tx.get(keys::Counter(keys::kTotalInodes)));
-    space = s ? DecodeCounter(*s) : 0;
-    inodes = i ? DecodeCounter(*i) : 0;
-    return Status::OK();
-  }));
-  // This client's unflushed changes count too.
-  space = std::max<int64_t>(0, space + spaceDelta_.load());
-  inodes = std::max<int64_t>(0, inodes + inodeDelta_.load());
+  META_TRY(usage_.ReadCurrent(&space, &inodes));  // this client's unflushed changes count too
   StatFsInfo st;
   uint64_t used = static_cast<uint64_t>(space);
   st.totalSpace = fmt_.capacity ? fmt_.capacity : (1ULL << 50);  // 1 PiB when unlimited

@@ -93,65 +93,27 @@ Status MetaImpl::ReleaseSessionFiles(uint64_t sid, bool onlyIfDead) {
   }
 }
 
-std::mutex& MetaImpl::OpenStripe(Ino ino) { return openStripes_[std::hash<Ino>{}(ino) % openStripes_.size()]; }
-
-bool MetaImpl::ReserveRecorded(Ino ino) {
-  std::lock_guard lk(openMu_);
-  auto it = open_.find(ino);
-  if (it == open_.end() || !it->second.recorded) return false;
-  it->second.count++;
-  closedPending_.erase(ino);
-  return true;
-}
+bool MetaImpl::ReserveRecorded(Ino ino) { return open_.ReserveRecorded(ino); }
 
 Status MetaImpl::FinishClosed(std::vector<Ino> inos) {
   const uint64_t sid = sid_.load();
   if (inos.empty() || sid == 0) return Status::OK();
   // Lock the inodes' stripes in a fixed order, so no first open of them in
   // this session runs while their records go away.
-  std::vector<size_t> stripes;
-  for (Ino ino : inos) stripes.push_back(&OpenStripe(ino) - openStripes_.data());
-  std::sort(stripes.begin(), stripes.end());
-  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
-  std::vector<std::unique_lock<std::mutex>> held;
-  for (size_t i : stripes) held.emplace_back(openStripes_[i]);
-  std::vector<Ino> batch;
-  {
-    std::lock_guard lk(openMu_);
-    for (Ino ino : inos) {
-      closedPending_.erase(ino);
-      auto it = open_.find(ino);
-      if (it == open_.end() || it->second.count > 0 || !it->second.recorded) continue;
-      open_.erase(it);
-      batch.push_back(ino);
-    }
-  }
+  auto held = open_.LockStripes(inos);
+  std::vector<Ino> batch = open_.TakeReleasable(inos);
   if (batch.empty()) return Status::OK();
   Status st = ReleaseHolds(sid, batch, false);
-  if (!st.ok()) {  // the records are still there: retry later
-    std::lock_guard lk(openMu_);
-    for (Ino ino : batch) {
-      auto& o = open_[ino];
-      o.recorded = true;
-      if (o.count == 0) closedPending_.insert(ino);
-    }
-  }
+  if (!st.ok()) open_.Restore(batch);  // the records are still there: retry later
   return st;
 }
 
 Status MetaImpl::FlushClosedFiles() {
   // One flush at a time, so that a flush returns only after the records of
   // every earlier close are gone (even those a concurrent flush took).
-  std::lock_guard flushing(flushClosedMu_);
+  std::lock_guard flushing(open_.flushMu());
   for (;;) {
-    std::vector<Ino> inos;
-    {
-      std::lock_guard lk(openMu_);
-      for (Ino ino : closedPending_) {
-        if (inos.size() >= kReleaseBatch) break;
-        inos.push_back(ino);
-      }
-    }
+    std::vector<Ino> inos = open_.ClosedPending(kReleaseBatch);
     if (inos.empty()) return Status::OK();
     META_TRY(FinishClosed(inos));
   }

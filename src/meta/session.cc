@@ -54,12 +54,7 @@ Status MetaImpl::Heartbeat() {
   if (sid == 0) return Status::OK();
   const int64_t now = NowSec();
   const int64_t expire = now + 5 * opts_.heartbeatSec;
-  std::vector<Ino> recorded;
-  {
-    std::lock_guard l2(openMu_);
-    for (auto& [ino, o] : open_)
-      if (o.recorded) recorded.push_back(ino);
-  }
+  std::vector<Ino> recorded = open_.Recorded();
   bool revived = false;
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
     revived = false;
@@ -93,15 +88,7 @@ Status MetaImpl::CloseSession() {
   Status st = FlushClosedFiles();
   if (st.ok()) st = ReleaseSessionLocks(sid, &locked);
   if (st.ok()) st = ReleaseSessionFiles(sid, false);
-  {
-    std::lock_guard l2(openMu_);
-    openUnlinked_.clear();
-    closedPending_.clear();
-    for (auto it = open_.begin(); it != open_.end();) {
-      it->second.recorded = false;
-      it = it->second.count > 0 ? std::next(it) : open_.erase(it);
-    }
-  }
+  open_.SessionClosed();
   if (st.ok()) {
     st = kv_->txn([&](KvTxn& tx) -> Status {
       tx.del(keys::SessionExpire(sid));

@@ -52,11 +52,11 @@ Result<std::string> CompressStore::Decompress(std::string_view stored) {
 
 Status CompressStore::put(const std::string& key, std::span<const char> data) {
   ASSIGN_OR_RETURN(std::string c, Compress(algo_, data));
-  return inner_->put(key, c);
+  return inner().put(key, c);
 }
 
 Result<std::string> CompressStore::get(const std::string& key, uint64_t off, int64_t len) {
-  ASSIGN_OR_RETURN(std::string stored, inner_->get(key));
+  ASSIGN_OR_RETURN(std::string stored, inner().get(key));
   auto d = Decompress(stored);
   if (!d) return Err(d.error().WithContext(key));
   std::string& all = *d;

@@ -11,30 +11,23 @@
 #include <memory>
 
 #include "object/object_store.h"
+#include "object/store_wrapper.h"
 
 namespace slicefs {
 
-class CompressStore : public ObjectStore {
+class CompressStore : public ObjectStoreWrapper {
  public:
   enum class Algo : uint8_t { kLz4 = 1, kZstd = 2 };
   CompressStore(std::unique_ptr<ObjectStore> inner, Algo algo)
-      : inner_(std::move(inner)), algo_(algo) {}
+      : ObjectStoreWrapper(std::move(inner)), algo_(algo) {}
 
-  std::string describe() const override { return inner_->describe(); }
   Status put(const std::string& key, std::span<const char> data) override;
   Result<std::string> get(const std::string& key, uint64_t off = 0, int64_t len = -1) override;
-  Status del(const std::string& key) override { return inner_->del(key); }
-  Result<ObjectInfo> head(const std::string& key) override { return inner_->head(key); }
-  Result<ListPage> list(const std::string& prefix, const std::string& startAfter, size_t limit) override {
-    return inner_->list(prefix, startAfter, limit);
-  }
-  Status create() override { return inner_->create(); }
 
   static Result<std::string> Compress(Algo algo, std::span<const char> data);
   static Result<std::string> Decompress(std::string_view stored);
 
  private:
-  std::unique_ptr<ObjectStore> inner_;
   Algo algo_;
 };
 

@@ -11,6 +11,7 @@
 #include "object/compress_store.h"
 #include "object/file_store.h"
 #include "object/mem_store.h"
+#include "object/metrics_store.h"
 #include "object/open_store.h"
 #include "object/retry_store.h"
 #include "object/s3_store.h"
@@ -273,6 +274,55 @@ TEST(PrepareStorage, CreatesBucketAndUuidAndRefusesAnotherVolume) {
   fmt.uuid = "3333";
   Status st = PrepareStorage(fmt);
   EXPECT_EQ(st.code(), EEXIST);
+}
+
+}  // namespace
+}  // namespace slicefs
+
+namespace slicefs {
+namespace {
+
+TEST(MetricsStore, CountsRequestsBytesAndErrorsExactly) {
+  MetricsRegistry reg;
+  auto mem = std::make_unique<MemStore>();
+  MemStore* raw = mem.get();
+  MetricsStore m(std::move(mem), reg);
+  for (int i = 0; i < 5; i++) ASSERT_TRUE(m.put("k" + std::to_string(i), std::string(1000, 'x')).ok());
+  ASSERT_TRUE(m.get("k1").has_value());
+  ASSERT_TRUE(m.get("k2", 10, 100).has_value());
+  EXPECT_TRUE(m.get("missing").error().is(ENOENT));  // an answer, not an error
+  raw->SetHook([](const char* op, const std::string&) {
+    return std::string(op) == "put" ? Status::Error(EACCES, "denied") : Status::OK();
+  });
+  EXPECT_FALSE(m.put("denied", std::string("y")).ok());
+  auto c = [&](const char* name, const char* method) {
+    return reg.counter(name, "", {{"method", method}}).value();
+  };
+  EXPECT_EQ(c("slicefs_object_requests_total", "PUT"), 6u);
+  EXPECT_EQ(c("slicefs_object_request_errors_total", "PUT"), 1u);
+  EXPECT_EQ(c("slicefs_object_request_bytes_total", "PUT"), 5000u);
+  EXPECT_EQ(c("slicefs_object_requests_total", "GET"), 3u);
+  EXPECT_EQ(c("slicefs_object_request_errors_total", "GET"), 0u);
+  EXPECT_EQ(c("slicefs_object_request_bytes_total", "GET"), 1100u);
+  EXPECT_EQ(reg.histogram("slicefs_object_request_duration_seconds", "", {{"method", "PUT"}}).count(), 6u);
+}
+
+TEST(MetricsStore, TheVolumeChainRecordsIntoTheGlobalRegistry) {
+  TempDir dir;
+  VolumeFormat fmt;
+  fmt.name = "metricsvol";
+  fmt.storage = "file";
+  fmt.bucket = dir.path();
+  auto s = OpenObjectStore(fmt);
+  ASSERT_TRUE(s.has_value());
+  Counter& puts = MetricsRegistry::Global().counter("slicefs_object_requests_total", "", {{"method", "PUT"}});
+  const uint64_t before = puts.value();
+  ASSERT_TRUE((*s)->put("a", std::string("1")).ok());
+  ASSERT_TRUE((*s)->put("b", std::string("2")).ok());
+  EXPECT_EQ(puts.value() - before, 2u);
+  auto quiet = OpenObjectStore(fmt, StoreOptions{.metrics = false});
+  ASSERT_TRUE((*quiet)->put("c", std::string("3")).ok());
+  EXPECT_EQ(puts.value() - before, 2u);
 }
 
 }  // namespace

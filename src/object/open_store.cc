@@ -7,7 +7,9 @@
 #include "common/paths.h"
 #include "object/compress_store.h"
 #include "object/file_store.h"
+#include "object/metrics_store.h"
 #include "object/mem_store.h"
+#include "object/store_wrapper.h"
 #include "object/s3_store.h"
 
 namespace slicefs {
@@ -15,23 +17,13 @@ namespace slicefs {
 namespace {
 
 // Forwards to a shared MemStore so every open of one mem bucket sees the same objects.
-class SharedMemStore : public ObjectStore {
+class SharedMemStore : public ObjectStoreWrapper {
  public:
-  explicit SharedMemStore(std::shared_ptr<MemStore> s) : s_(std::move(s)) {}
-  std::string describe() const override { return s_->describe(); }
-  Status put(const std::string& k, std::span<const char> d) override { return s_->put(k, d); }
-  Result<std::string> get(const std::string& k, uint64_t off, int64_t len) override {
-    return s_->get(k, off, len);
-  }
-  Status del(const std::string& k) override { return s_->del(k); }
-  Result<ObjectInfo> head(const std::string& k) override { return s_->head(k); }
-  Result<ListPage> list(const std::string& p, const std::string& a, size_t l) override {
-    return s_->list(p, a, l);
-  }
+  explicit SharedMemStore(std::shared_ptr<MemStore> s) : ObjectStoreWrapper(s.get()), s_(std::move(s)) {}
   Status create() override { return Status::OK(); }
 
  private:
-  std::shared_ptr<MemStore> s_;
+  std::shared_ptr<MemStore> s_;  // keeps the borrowed store alive
 };
 
 std::shared_ptr<MemStore> MemBucket(const std::string& name) {
@@ -75,10 +67,13 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, co
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
   }
   ASSIGN_OR_RETURN(auto chain, Compressed(fmt, std::move(base)));
-  if (!retryHere) return chain;
-  RetryPolicy policy;
-  policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
-  return std::unique_ptr<ObjectStore>(std::make_unique<RetryStore>(std::move(chain), policy));
+  if (retryHere) {
+    RetryPolicy policy;
+    policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
+    chain = std::make_unique<RetryStore>(std::move(chain), policy);
+  }
+  if (opts.metrics) chain = std::make_unique<MetricsStore>(std::move(chain));
+  return chain;
 }
 
 namespace {

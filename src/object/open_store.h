@@ -1,5 +1,6 @@
 // Builds the object-store chain a volume's format describes, outermost
-// first: retry -> compression (lz4, zstd) -> backend (file, mem, s3).
+// first: metrics -> retry -> compression (lz4, zstd) -> backend (file, mem,
+// s3); encryption will sit between retry and compression.
 // Retries: the S3 backend retries each request itself (a fresh signature per
 // attempt, `io-retries` from the bucket URL, default 10), so no retry layer
 // is added over it; `file` gets a RetryStore with StoreOptions::ioRetries;
@@ -20,6 +21,7 @@ namespace slicefs {
 
 struct StoreOptions {
   int ioRetries = 10;  // retries after the first attempt (file storage)
+  bool metrics = true; // count requests into MetricsRegistry::Global()
 };
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt,

@@ -10,18 +10,18 @@
 
 #include "common/retry.h"
 #include "object/object_store.h"
+#include "object/store_wrapper.h"
 
 namespace slicefs {
 
-class RetryStore : public ObjectStore {
+class RetryStore : public ObjectStoreWrapper {
  public:
   // Borrows `inner` (must outlive this).
-  RetryStore(ObjectStore* inner, RetryPolicy opts) : inner_(inner), opts_(opts) {}
+  RetryStore(ObjectStore* inner, RetryPolicy opts) : ObjectStoreWrapper(inner), opts_(opts) {}
   // Owns `inner`.
   RetryStore(std::unique_ptr<ObjectStore> inner, RetryPolicy opts)
-      : owned_(std::move(inner)), inner_(owned_.get()), opts_(opts) {}
+      : ObjectStoreWrapper(std::move(inner)), opts_(opts) {}
 
-  std::string describe() const override { return inner_->describe(); }
   Status put(const std::string& key, std::span<const char> data) override;
   Result<std::string> get(const std::string& key, uint64_t off = 0, int64_t len = -1) override;
   Status del(const std::string& key) override;
@@ -32,8 +32,6 @@ class RetryStore : public ObjectStore {
   uint64_t retries() const { return retries_.load(); }
 
  private:
-  std::unique_ptr<ObjectStore> owned_;
-  ObjectStore* inner_;
   RetryPolicy opts_;
   std::atomic<uint64_t> retries_{0};
 };

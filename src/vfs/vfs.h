@@ -28,6 +28,7 @@
 #include "common/status.h"
 #include "meta/meta.h"
 #include "vfs/handles.h"
+#include "vfs/virtual_xattrs.h"
 
 namespace slicefs {
 
@@ -41,10 +42,6 @@ struct OpenedFile {
   bool keepCache = false;
 };
 
-// Virtual extended attributes answered on the root inode only, for the
-// mount's owner (tools such as `slicefs info` and `umount` use them).
-inline constexpr std::string_view kXattrMetaUrl = "user.slicefs.meta_url";
-inline constexpr std::string_view kXattrPid = "user.slicefs.pid";
 
 class Vfs {
  public:

@@ -36,16 +36,8 @@ inline int SetLk(int fd, short type, off_t start, off_t len, bool wait = false) 
 
 inline int64_t Ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t.tv_nsec; }
 
-inline std::string Pattern(size_t n, uint32_t seed) {
-  std::string s(n, '\0');
-  uint32_t x = seed * 2654435761u + 1;
-  for (size_t i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    s[i] = static_cast<char>(x);
-  }
-  return s;
-}
+// n bytes of test data for `seed` (PatternBytes with the mount suites'
+// argument order).
+inline std::string Pattern(size_t n, uint32_t seed) { return PatternBytes(seed, n); }
 
 }  // namespace slicefs::testing

@@ -20,6 +20,7 @@ namespace {
 
 using testing::FakeMeta;
 using testing::S3Server;
+using testing::PatternBytes;
 
 VolumeFormat Fmt(const std::string& bucketUrl) {
   VolumeFormat f;
@@ -31,16 +32,6 @@ VolumeFormat Fmt(const std::string& bucketUrl) {
   f.secretKey = S3Server::kSecretKey;
   f.blockSizeKiB = 64;
   return f;
-}
-
-std::string Pattern(uint64_t seed, size_t n) {
-  std::string s(n, '\0');
-  std::mt19937_64 r(seed);
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = r();
-    for (size_t j = 0; j < 8 && i + j < n; j++) s[i + j] = static_cast<char>(v >> (8 * j));
-  }
-  return s;
 }
 
 std::string ReadBack(DataStore& ds, Ino ino, size_t n) {
@@ -86,7 +77,7 @@ TEST(S3Data, WriteFlushReadFromFreshClientInLayout) {
   FakeMeta meta(fmt);
   auto ds = DataStore::Open(&meta, store->get(), DataOptions{});
   ASSERT_TRUE(ds.has_value());
-  std::string a = Pattern(1, 1000000), b = Pattern(2, 70000);
+  std::string a = PatternBytes(1, 1000000), b = PatternBytes(2, 70000);
   ASSERT_EQ(*(*ds)->Write(10, 0, a), a.size());
   ASSERT_EQ(*(*ds)->Write(10, 300000, b), b.size());  // overwrite in the middle
   ASSERT_EQ(*(*ds)->Write(11, 5, b), b.size());
@@ -137,7 +128,7 @@ TEST(S3Data, ServerRestartDuringWritesNeverCommitsMissingBlocks) {
   std::thread writer([&] {
     std::mt19937_64 rng(seed);
     for (Ino ino = 1000; !stop.load(); ino++) {
-      std::string data = Pattern(rng(), 100000 + rng() % 200000);
+      std::string data = PatternBytes(rng(), 100000 + rng() % 200000);
       all.push_back(ino);
       auto w = (*ds)->Write(ino, 0, data);
       Status st = w.has_value() ? (*ds)->Flush(ino) : w.error();

@@ -18,6 +18,7 @@ namespace slicefs {
 namespace {
 
 using slicefs::testing::S3Server;
+using slicefs::testing::RandomBytes;
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
@@ -26,14 +27,6 @@ double Seconds(Clock::time_point since) {
 
 std::span<const char> Span(const std::string& s) { return {s.data(), s.size()}; }
 
-std::string RandomBytes(std::mt19937_64& rng, size_t n) {
-  std::string s(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t v = rng();
-    memcpy(&s[i], &v, std::min<size_t>(8, n - i));
-  }
-  return s;
-}
 
 class S3StoreTest : public ::testing::Test {
  protected:

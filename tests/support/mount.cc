@@ -1,5 +1,7 @@
 #include "support/mount.h"
 
+#include "fuse/mountinfo.h"
+
 #include <atomic>
 #include <cstdlib>
 
@@ -28,17 +30,7 @@ int RunSlicefs(const std::vector<std::string>& args, std::string* out) {
   return RunCommand(argv, out);
 }
 
-bool IsMounted(const std::string& absPath) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mnt;
-    ss >> id >> parent >> dev >> root >> mnt;
-    if (mnt == absPath) return true;
-  }
-  return false;
-}
+bool IsMounted(const std::string& absPath) { return IsMountPoint(absPath); }
 
 bool FuseAvailable(std::string* why) {
   if (access("/dev/fuse", R_OK | W_OK) != 0) {

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 
@@ -108,6 +110,20 @@ Result<std::string> ShellOutput(const std::string& cmd) {
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ' ')) out.pop_back();
   if (rc != 0) return Err(EIO, "command failed (exit " + std::to_string(rc) + "): " + cmd + (out.empty() ? "" : ": " + out));
   return out;
+}
+
+std::string RandomBytes(std::mt19937_64& rng, size_t n) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t v = rng();
+    std::memcpy(&s[i], &v, std::min<size_t>(8, n - i));
+  }
+  return s;
+}
+
+std::string PatternBytes(uint64_t seed, size_t n) {
+  std::mt19937_64 r(seed);
+  return RandomBytes(r, n);
 }
 
 }  // namespace slicefs::testing

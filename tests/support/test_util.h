@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ class TempDir {
 // The seed for a randomized test: $SLICEFS_SEED if set, else time-based.
 // Always printed, so a failure can be replayed with SLICEFS_SEED=<seed>.
 uint64_t TestSeed(const char* testName);
+
+// Test data: n pseudo-random bytes, the same for the same seed (so a reader
+// can regenerate what a writer wrote), from a 64-bit generator.
+std::string PatternBytes(uint64_t seed, size_t n);
+// The next n bytes of `rng`'s stream.
+std::string RandomBytes(std::mt19937_64& rng, size_t n);
 
 // Path of the built slicefs binary and of the source tree.
 std::string SlicefsBinary();

@@ -1,0 +1,13 @@
+// Names of the virtual extended attributes the mount root answers (to root
+// and the mount's owner only; never listed). CLI tools that take a PATH use
+// them to find the volume and the mount process.
+#pragma once
+
+#include <string_view>
+
+namespace slicefs {
+
+inline constexpr std::string_view kXattrMetaUrl = "user.slicefs.meta_url";
+inline constexpr std::string_view kXattrPid = "user.slicefs.pid";
+
+}  // namespace slicefs
