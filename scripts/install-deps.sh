@@ -12,7 +12,7 @@ APT_PKGS=(
   libsqlite3-dev sqlite3
   libcurl4-openssl-dev libssl-dev
   libhiredis-dev libpq-dev
-  liblz4-dev libzstd-dev libxxhash-dev
+  liblz4-dev libzstd-dev libxxhash-dev zlib1g-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql-15 etcd-server etcd-client

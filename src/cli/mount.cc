@@ -23,6 +23,8 @@
 #include "common/paths.h"
 #include "common/size.h"
 #include "common/version.h"
+#include "object/open_store.h"
+#include "vfs/backup.h"
 #include "vfs/volume.h"
 
 namespace slicefs::cli {
@@ -48,6 +50,7 @@ struct MountArgs {
   int heartbeat = 12;
   std::vector<std::string> fuseOptions;
   bool fuseDebug = false;
+  std::string backupMeta = "1h";
   std::string metrics = "127.0.0.1:9567";
   bool noMetrics = false;
 };
@@ -166,6 +169,11 @@ int Serve(const MountArgs& a, int readyFd) {
     }
   };
 
+  auto backupEvery = ParseBackupInterval(a.backupMeta);
+  if (!backupEvery) {
+    report(backupEvery.error());
+    return 1;
+  }
   VolumeOptions vo;
   vo.readOnly = a.readOnly;
   vo.meta.heartbeatSec = a.heartbeat;
@@ -204,6 +212,24 @@ int Serve(const MountArgs& a, int readyFd) {
     report(st.WithContext("registering session"));
     return 1;
   }
+  // Metadata backups go to {volume}/meta/ as they are (not block-compressed).
+  std::unique_ptr<ObjectStore> backupStore;
+  std::unique_ptr<MetaBackup> backup;
+  if (!a.readOnly && backupEvery->count() > 0) {
+    VolumeFormat plain = (*vol)->format();
+    plain.compression = "none";
+    auto bs = OpenObjectStore(plain);
+    if (!bs) {
+      spdlog::warn("metadata backups disabled: {}", bs.error().ToString());
+    } else {
+      std::error_code ec;
+      std::filesystem::create_directories(a.cacheDir, ec);
+      backupStore = std::move(*bs);
+      backup = std::make_unique<MetaBackup>(vfs.meta().kv(), *backupStore, (*vol)->format().name, *backupEvery,
+                                            a.cacheDir);
+      backup->Start();
+    }
+  }
   FuseServerOptions fo;
   fo.mountpoint = a.mountpoint;
   fo.entryTimeout = a.entryCache;
@@ -218,6 +244,7 @@ int Serve(const MountArgs& a, int readyFd) {
   report(served);  // no-op if readiness was already reported
   if (!served.ok()) spdlog::error("mount at {} ended: {}", a.mountpoint, served.ToString());
   spdlog::info("unmounted {}; flushing", a.mountpoint);
+  backup.reset();
   Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
   Status cs = vfs.meta().CloseSession();
@@ -320,6 +347,9 @@ void Setup(CLI::App& app) {
   c->add_option("--heartbeat", a->heartbeat, "session heartbeat, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
   c->add_option("-o", a->fuseOptions, "FUSE mount options, e.g. -o allow_other (repeatable, comma-separated)")->delimiter(',');
   c->add_flag("--fuse-debug", a->fuseDebug, "trace every FUSE request to stderr (foreground)");
+  c->add_option("--backup-meta", a->backupMeta,
+                "interval of automatic metadata backups into {volume}/meta/ (e.g. 1h, 30m, 10s; 0: off)")
+      ->capture_default_str();
   c->add_option("--metrics", a->metrics,
                 "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
       ->capture_default_str();

@@ -92,4 +92,9 @@ std::string PrefixEnd(std::string_view prefix);
 // Hex dump of bytes, for messages and debugging.
 std::string HexEncode(std::string_view bytes);
 
+// Standard base64 (RFC 4648, with padding) and back; nullopt when `s` is
+// not valid padded base64.
+std::string Base64Encode(std::string_view bytes);
+std::optional<std::string> Base64Decode(std::string_view s);
+
 }  // namespace slicefs

@@ -142,6 +142,9 @@ class EtcdTxn : public BufferedTxn {
  public:
   EtcdTxn(EtcdKvStore& s, HConn& c, bool readOnly) : BufferedTxn("etcd", readOnly), s_(s), c_(c) {}
 
+  // readStream: every read at the first read's revision, nothing recorded.
+  void SetStream() { stream_ = true; }
+
  private:
   struct Row {
     std::string key;  // without the namespace
@@ -165,6 +168,7 @@ class EtcdTxn : public BufferedTxn {
   HConn& c_;
   int64_t rev_ = 0;
   ReadSet<int64_t> reads_;  // key -> mod_revision seen (0 = absent)
+  bool stream_ = false;
 };
 
 class EtcdKvStore : public PooledKvStore<HConn> {
@@ -188,6 +192,13 @@ class EtcdKvStore : public PooledKvStore<HConn> {
     auto r = c.post(cfg_.endpoints[i], path, req.dump());
     if (!r && r.error().retryable() && !r.error().conflict()) current_.compare_exchange_strong(i, i + 1);
     return r;
+  }
+
+  Status readStream(const TxnFn& fn) override {
+    return readOnly([&](KvTxn& t) -> Status {
+      static_cast<EtcdTxn&>(t).SetStream();
+      return fn(t);
+    });
   }
 
   // One request to each endpoint in turn until one answers.
@@ -262,9 +273,9 @@ Result<std::vector<std::optional<std::string>>> EtcdTxn::fetch(std::span<const s
   auto note = [&](const std::string& key, std::vector<Row>& rows) {
     if (rows.empty()) {
       out.push_back(std::nullopt);
-      reads_.noteKey(key, 0);
+      if (!stream_) reads_.noteKey(key, 0);
     } else {
-      reads_.noteKey(key, rows[0].mod);
+      if (!stream_) reads_.noteKey(key, rows[0].mod);
       out.push_back(std::move(rows[0].value));
     }
   };
@@ -304,11 +315,13 @@ Result<std::vector<KeyValue>> EtcdTxn::fetchRange(std::string_view b, std::strin
   std::vector<KeyValue> out;
   std::vector<std::string> keys;
   for (auto& r : rows) {
-    reads_.noteKey(r.key, r.mod);
-    keys.push_back(r.key);
+    if (!stream_) {
+      reads_.noteKey(r.key, r.mod);
+      keys.push_back(r.key);
+    }
     out.push_back({std::move(r.key), std::move(r.value)});
   }
-  reads_.noteScan(b, e, lim, std::move(keys));
+  if (!stream_) reads_.noteScan(b, e, lim, std::move(keys));
   return out;
 }
 

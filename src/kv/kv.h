@@ -67,6 +67,16 @@ class KvStore {
   // where the engine supports it. put/del inside it are programming errors.
   virtual Status readOnly(const std::function<Status(KvTxn&)>& fn) = 0;
 
+  // Runs fn as one long read-only pass over a large part of the key space
+  // (dump, backup): like readOnly, but the engine keeps nothing of what fn
+  // has read (no read set for validation), so memory does not grow with the
+  // amount read. One consistent snapshot where streamIsSnapshot() is true
+  // (mem, sqlite3, postgres, etcd); on redis each read sees the committed
+  // state at its own time. Like readOnly, fn may be called again after a
+  // retryable error: a caller that has produced output must refuse the rerun.
+  virtual Status readStream(const std::function<Status(KvTxn&)>& fn) { return readOnly(fn); }
+  virtual bool streamIsSnapshot() const { return true; }
+
   // Deletes every key this store holds (used by `destroy` and by tests).
   // Only touches this store's own namespace when the engine is shared.
   virtual Status dropAll() = 0;

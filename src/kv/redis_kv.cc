@@ -210,6 +210,9 @@ class RedisTxn : public BufferedTxn {
  public:
   RedisTxn(RConn& c, const Names& n, bool readOnly) : BufferedTxn("redis", readOnly), c_(c), n_(n) {}
 
+  // readStream: reads are neither recorded nor validated (no snapshot).
+  void SetStream() { stream_ = true; }
+
  private:
   Result<std::vector<std::optional<std::string>>> fetch(std::span<const std::string> keys) override {
     std::vector<std::string> a = {"MGET"};
@@ -221,7 +224,7 @@ class RedisTxn : public BufferedTxn {
       const redisReply* e = r->element[i];
       if (e->type == REDIS_REPLY_STRING) out.push_back(Str(e));
       else out.push_back(std::nullopt);
-      reads_.noteKey(keys[i], out.back());
+      if (!stream_) reads_.noteKey(keys[i], out.back());
     }
     reads_.countOp();
     return out;
@@ -236,10 +239,11 @@ class RedisTxn : public BufferedTxn {
     std::vector<std::string> keys;
     for (size_t i = 0; i < r->elements; i += 2) {
       out.push_back({Str(r->element[i]), Str(r->element[i + 1])});
+      if (stream_) continue;
       reads_.noteKey(out.back().key, out.back().value);
       keys.push_back(out.back().key);
     }
-    reads_.noteScan(begin, end, lim, std::move(keys));
+    if (!stream_) reads_.noteScan(begin, end, lim, std::move(keys));
     reads_.countOp();
     return out;
   }
@@ -247,7 +251,7 @@ class RedisTxn : public BufferedTxn {
   // Validates the reads and applies the writes atomically.
   Status commit() override {
     if (reads_.inconsistent()) return Status::Conflict("redis: a key changed while the transaction read it");
-    bool needValidation = !readOnly() || reads_.ops() > 1;
+    bool needValidation = !readOnly() || (!stream_ && reads_.ops() > 1);
     const WriteBuffer& buf = writes();
     if (buf.empty() && !needValidation) return Status::OK();
     std::vector<std::string> a = {n_.idx, n_.dp, std::to_string(reads_.keys().size())};
@@ -285,6 +289,7 @@ class RedisTxn : public BufferedTxn {
   RConn& c_;
   const Names& n_;
   ReadSet<std::optional<std::string>> reads_;
+  bool stream_ = false;
 };
 
 class RedisKvStore : public PooledKvStore<RConn> {
@@ -306,6 +311,14 @@ class RedisKvStore : public PooledKvStore<RConn> {
       });
     });
   }
+
+  Status readStream(const TxnFn& fn) override {
+    return readOnly([&](KvTxn& t) -> Status {
+      static_cast<RedisTxn&>(t).SetStream();
+      return fn(t);
+    });
+  }
+  bool streamIsSnapshot() const override { return false; }
 
   // Checks that the server answers (used at open for a clear error).
   Status ping() {

@@ -84,6 +84,9 @@ std::string SessionFile(uint64_t sid, Ino ino) {
   PutLE64(k, ino);
   return k;
 }
+std::string DeletedPrefix(Ino ino) { return WithIno('D', ino); }
+std::string InodeAll() { return "A"; }
+std::string CounterAll() { return "C"; }
 std::string DeletedAll() { return "D"; }
 std::string SliceRefAll() { return "K"; }
 std::string FlockAll() { return "F"; }
@@ -132,6 +135,16 @@ bool IsFlockKey(std::string_view key) { return key.size() == 9 && key[0] == 'F';
 std::optional<Ino> LockIno(std::string_view key) {
   if (key.size() != 9 || (key[0] != 'F' && key[0] != 'P')) return std::nullopt;
   return GetLE64(key, 1);
+}
+
+std::optional<InodeKey> ParseInodeKey(std::string_view key) {
+  if (key.size() < 10 || key[0] != 'A') return std::nullopt;
+  return InodeKey{GetLE64(key, 1), key[9]};
+}
+
+std::optional<std::string_view> CounterName(std::string_view key) {
+  if (key.empty() || key[0] != 'C') return std::nullopt;
+  return key.substr(1);
 }
 
 }  // namespace slicefs::keys

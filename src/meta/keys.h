@@ -24,6 +24,7 @@ inline constexpr char kNextChunk[] = "nextChunk";
 inline constexpr char kNextSession[] = "nextSession";
 inline constexpr char kUsedSpace[] = "usedSpace";
 inline constexpr char kTotalInodes[] = "totalInodes";
+inline constexpr char kLastBackup[] = "lastBackup";  // unix seconds of the last claimed backup
 
 std::string Setting();
 std::string Counter(std::string_view name);                 // C{name}
@@ -46,7 +47,10 @@ std::string SessionExpire(uint64_t sid);                    // SE{sid:BE64}
 std::string SessionInfo(uint64_t sid);                      // SI{sid:BE64}
 std::string SessionFile(uint64_t sid, Ino ino);             // SS{sid:BE64}{ino}
 std::string SessionFilePrefix(uint64_t sid);                // SS{sid:BE64}
+std::string DeletedPrefix(Ino ino);                         // D{ino}
 // Whole kinds of keys, for scans over the volume.
+std::string InodeAll();                                     // A
+std::string CounterAll();                                   // C
 std::string DeletedAll();                                   // D
 std::string SliceRefAll();                                  // K
 std::string FlockAll();                                     // F
@@ -69,5 +73,10 @@ std::optional<Ino> SessionFileIno(std::string_view ssKey);  // from SS{sid}{ino}
 std::optional<uint64_t> SessionFileSid(std::string_view ssKey);  // from SS{sid}...
 std::optional<Ino> LockIno(std::string_view key);           // from F{ino} / P{ino}
 bool IsFlockKey(std::string_view key);                      // F{ino} (else P{ino})
+// Any A{ino}{kind}... key: the inode and the kind byte ('C' chunk, 'D'
+// entry, 'I' attributes, 'P' parent, 'S' symlink, 'X' xattr).
+struct InodeKey { Ino ino; char kind; };
+std::optional<InodeKey> ParseInodeKey(std::string_view key);
+std::optional<std::string_view> CounterName(std::string_view key);  // from C{name}
 
 }  // namespace slicefs::keys

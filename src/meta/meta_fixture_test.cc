@@ -48,6 +48,16 @@ bool KeyExists(KvStore& kv, const std::string& key) {
   return found;
 }
 
+size_t KeyCount(KvStore& kv) {
+  size_t n = 0;
+  Must(kv.readOnly([&](KvTxn& tx) -> Status {
+    ASSIGN_OR_RETURN(auto kvs, tx.scan("", "", 0));
+    n = kvs.size();
+    return Status::OK();
+  }));
+  return n;
+}
+
 void ExpireSession(KvStore& kv, uint64_t sid) {
   Must(kv.txn([&](KvTxn& tx) -> Status {
     std::string v;

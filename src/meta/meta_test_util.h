@@ -40,6 +40,8 @@ inline Ctx User(uint32_t uid, uint32_t gid, std::vector<uint32_t> groups = {}) {
 
 // True if `key` exists in the engine (adds a failure on engine errors).
 bool KeyExists(KvStore& kv, const std::string& key);
+// Number of keys in the engine's namespace.
+size_t KeyCount(KvStore& kv);
 // Rewrites session sid's expiry to 1970, as if it had stopped heartbeating.
 void ExpireSession(KvStore& kv, uint64_t sid);
 
