@@ -9,11 +9,6 @@
 
 namespace slicefs {
 
-int64_t MonoMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 Result<std::unique_ptr<DataStore>> DataStore::Open(SliceMeta* meta, ObjectStore* store,
                                                    const DataOptions& opts) {

@@ -33,6 +33,7 @@
 #include <unordered_map>
 
 #include "chunk/block_fetcher.h"
+#include "common/clock.h"
 #include "chunk/buffer_budget.h"
 #include "chunk/chunk_view.h"
 #include "chunk/data_store.h"
@@ -189,6 +190,5 @@ class DataStoreImpl : public DataStore {
   std::thread committer_;
 };
 
-int64_t MonoMs();
 
 }  // namespace slicefs

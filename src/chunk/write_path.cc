@@ -7,14 +7,11 @@
 #include "chunk/block_key.h"
 #include "chunk/data_store_impl.h"
 
+#include "common/clock.h"
+
 namespace slicefs {
 
 namespace {
-int64_t WallNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 constexpr uint64_t kMaxFileSize = static_cast<uint64_t>(UINT32_MAX) * kChunkSize;
 constexpr int64_t kIdleFreezeMs = 3000;  // a slice idle this long is committed
 }  // namespace

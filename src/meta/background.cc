@@ -33,7 +33,7 @@ void MetaImpl::BackgroundLoop() {
       bgKick_ = false;
     }
     now = Clock::now();
-    const bool inSession = sid_.load() != 0;
+    const bool inSession = session_.id() != 0;
     if (inSession && now >= nextBeat) {
       warn("heartbeat", Heartbeat());
       nextBeat = now + std::chrono::seconds(opts_.heartbeatSec);

@@ -31,7 +31,7 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
   const int64_t now = NowNs();
   // A new file opened by Create is recorded as open in this session in the
   // same transaction (see op_open.cc).
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   const bool record = openFlags >= 0 && type == FileType::kFile && sid != 0;
   Entry out;
   bool existed = false;

@@ -10,60 +10,13 @@
 
 namespace slicefs {
 
-bool MetaImpl::WaitInterruptible(uint64_t owner, int attempt) {
-  auto delay = std::chrono::milliseconds(std::min(100, 1 << std::min(attempt, 7)));
-  std::unique_lock lk(lockMu_);
-  waiters_.try_emplace(owner, false);
-  lockCv_.wait_for(lk, delay, [&] { return waiters_[owner]; });
-  if (waiters_[owner]) {
-    waiters_.erase(owner);
-    waitsFor_.erase(owner);
-    return false;
-  }
-  return true;
-}
-
-void MetaImpl::DoneWaiting(uint64_t owner) {
-  std::lock_guard lk(lockMu_);
-  waiters_.erase(owner);
-  waitsFor_.erase(owner);
-}
-
+bool MetaImpl::WaitInterruptible(uint64_t owner, int attempt) { return locks_.Wait(owner, attempt); }
+void MetaImpl::DoneWaiting(uint64_t owner) { locks_.Done(owner); }
 bool MetaImpl::NoteWaitsFor(uint64_t owner, const std::set<uint64_t>& blockers) {
-  std::lock_guard lk(lockMu_);
-  // Depth-first over "waits for" edges from the blockers: reaching owner
-  // means they (transitively) wait for it.
-  std::vector<uint64_t> stack(blockers.begin(), blockers.end());
-  std::set<uint64_t> seen;
-  while (!stack.empty()) {
-    uint64_t o = stack.back();
-    stack.pop_back();
-    if (o == owner) {
-      waitsFor_.erase(owner);
-      return false;
-    }
-    if (!seen.insert(o).second) continue;
-    auto it = waitsFor_.find(o);
-    if (it != waitsFor_.end()) stack.insert(stack.end(), it->second.begin(), it->second.end());
-  }
-  waitsFor_[owner] = blockers;
-  return true;
+  return locks_.NoteWaitsFor(owner, blockers);
 }
-
-void MetaImpl::InterruptLock(uint64_t owner) {
-  {
-    std::lock_guard lk(lockMu_);
-    auto it = waiters_.find(owner);
-    if (it == waiters_.end()) return;
-    it->second = true;
-  }
-  lockCv_.notify_all();
-}
-
-void MetaImpl::NoteLocked(Ino ino) {
-  std::lock_guard lk(lockMu_);
-  lockedInos_.insert(ino);
-}
+void MetaImpl::InterruptLock(uint64_t owner) { locks_.Interrupt(owner); }
+void MetaImpl::NoteLocked(Ino ino) { locks_.NoteLocked(ino); }
 
 Status MetaImpl::ReleaseSessionLocks(uint64_t sid, const std::set<Ino>* inos) {
   std::vector<std::string> lockKeys;

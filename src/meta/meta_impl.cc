@@ -1,5 +1,7 @@
 #include "meta/meta_impl.h"
 
+#include "common/clock.h"
+
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -30,7 +32,7 @@ MetaImpl::~MetaImpl() {
   }
   bgCv_.notify_all();
   if (bg_.joinable()) bg_.join();
-  if (sid_.load() != 0) {
+  if (session_.id() != 0) {
     Status st = CloseSession();
     if (!st.ok()) spdlog::warn("meta: closing session at shutdown: {}", st.ToString());
   } else if (!opts_.readOnly) {
@@ -39,11 +41,7 @@ MetaImpl::~MetaImpl() {
   }
 }
 
-int64_t MetaImpl::NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t MetaImpl::NowNs() { return WallNs(); }
 
 int64_t MetaImpl::SpaceOf(const Attr& a) {
   if (a.type != FileType::kFile) return 0;
@@ -225,7 +223,7 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     ASSIGN_OR_RETURN(auto sids, SessionIds(tx));
     ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, sids, ino, kNoSid));
     if (!held && IsOpen(ino)) {  // open here without a record yet
-      const uint64_t sid = sid_.load();
+      const uint64_t sid = session_.id();
       tx.put(keys::SessionFile(sid, ino), "");
       fx.keptOpen.emplace_back(sid, ino);
       held = true;

@@ -1,10 +1,12 @@
 // MetaImpl: the one implementation of Meta over KvStore. This header holds
-// the shared state and the helpers every operation uses; each operation
-// lives in its own op_*.cc file.
+// the helpers every operation uses; each operation lives in its own op_*.cc
+// file. The client's in-memory state lives in components, each with its own
+// lock and contract: IdAllocator, UsageCounters, OpenFileTable,
+// SessionState, LockWaiters, DeleterHook (lock order: docs/architecture.md,
+// "Lock order of the metadata client").
 //
-// Threading: all public methods are thread-safe. In-memory state (id
-// batches, usage deltas, open files, lock waiters) is guarded by small
-// mutexes that are never held across a KV transaction except where noted.
+// Threading: all public methods are thread-safe. The components' mutexes
+// are never held across a KV transaction except where their headers say.
 // Every namespace operation is exactly one KvStore::txn whose function may
 // be retried, so those functions only touch the transaction and reset their
 // own outputs; in-memory effects are applied after the commit.
@@ -24,7 +26,9 @@
 #include "meta/attr_codec.h"
 #include "meta/deleter_hook.h"
 #include "meta/id_allocator.h"
+#include "meta/lock_waiters.h"
 #include "meta/open_file_table.h"
+#include "meta/session_state.h"
 #include "meta/usage_counters.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
@@ -61,7 +65,7 @@ class MetaImpl final : public Meta {
 
   Status NewSession(const SessionInfo& info) override;
   Status CloseSession() override;
-  uint64_t sessionId() const override { return sid_.load(); }
+  uint64_t sessionId() const override { return session_.id(); }
   Result<std::vector<SessionRecord>> ListSessions() override;
   Result<int> CleanStaleSessions() override;
 
@@ -221,17 +225,9 @@ class MetaImpl final : public Meta {
 
   OpenFileTable open_;  // this client's open files and their records (open_file_table.h)
 
-  std::atomic<uint64_t> sid_{0};
-  std::mutex sessionMu_;
-  SessionInfo sessionInfo_;
-  std::string sessionInfoJson_;  // the SI value written by NewSession
-  std::atomic<int64_t> nextOrphanSweepSec_{0};  // CleanStaleSessions' orphan sweep
+  SessionState session_;  // this client's session id, SI value, sweep schedule (session_state.h)
 
-  std::mutex lockMu_;
-  std::set<Ino> lockedInos_;                  // inodes this session holds locks on
-  std::map<uint64_t, bool> waiters_;          // owner -> interrupted
-  std::map<uint64_t, std::set<uint64_t>> waitsFor_;  // waiting POSIX owner -> this session's holders
-  std::condition_variable lockCv_;
+  LockWaiters locks_;  // lock waiters, wait-for edges, locked inodes (lock_waiters.h)
 
   DeleterHook deleter_;  // the data layer's slice deleter (deleter_hook.h)
   std::atomic<bool> sweepPending_{false};

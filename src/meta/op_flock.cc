@@ -9,7 +9,7 @@ namespace slicefs {
 
 Status MetaImpl::Flock(const Ctx& ctx, Ino ino, uint64_t owner, int type, bool block) {
   if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK) return Status::Invalid("bad flock type");
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   for (int attempt = 0;; attempt++) {
     bool conflict = false;
     Status st = kv_->txn([&](KvTxn& tx) -> Status {

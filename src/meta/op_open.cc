@@ -38,7 +38,7 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
   // Already recorded in this session: take a handle first so that a
   // concurrent last close keeps the record, then check.
   if (ReserveRecorded(ino)) return readOnlyOpen(true);
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   if (sid == 0) return readOnlyOpen(false);
   std::lock_guard stripe(open_.Stripe(ino));
   if (ReserveRecorded(ino)) return readOnlyOpen(true);

@@ -19,7 +19,7 @@ Status MetaImpl::Getlk(const Ctx& ctx, Ino ino, uint64_t owner, int* type, uint6
   if (!type || !start || !end || !pid) return Status::Invalid("null output");
   if (*type != F_RDLCK && *type != F_WRLCK) return Status::Invalid("bad lock type");
   if (*start > *end) return Status::Invalid("lock range start after end");
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   const int want = *type;
   const uint64_t s = *start, e = *end;
   std::optional<PlockRecord> found;
@@ -54,7 +54,7 @@ Status MetaImpl::Setlk(const Ctx& ctx, Ino ino, uint64_t owner, bool block, int 
                        uint32_t pid) {
   if (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK) return Status::Invalid("bad lock type");
   if (start > end) return Status::Invalid("lock range start after end");
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   for (int attempt = 0;; attempt++) {
     bool conflict = false;
     std::set<uint64_t> localBlockers;  // owners in this session holding what we want

@@ -96,7 +96,7 @@ Status MetaImpl::ReleaseSessionFiles(uint64_t sid, bool onlyIfDead) {
 bool MetaImpl::ReserveRecorded(Ino ino) { return open_.ReserveRecorded(ino); }
 
 Status MetaImpl::FinishClosed(std::vector<Ino> inos) {
-  const uint64_t sid = sid_.load();
+  const uint64_t sid = session_.id();
   if (inos.empty() || sid == 0) return Status::OK();
   // Lock the inodes' stripes in a fixed order, so no first open of them in
   // this session runs while their records go away.

@@ -22,8 +22,8 @@ int64_t ExpiryOf(const std::string& v) { return v.size() >= 8 ? static_cast<int6
 }  // namespace
 
 Status MetaImpl::NewSession(const SessionInfo& info) {
-  std::lock_guard lk(sessionMu_);
-  if (sid_.load() != 0) return Status::OK();
+  std::lock_guard lk(session_.mu());
+  if (session_.id() != 0) return Status::OK();
   nlohmann::json j = {{"hostname", info.hostname},
                       {"mountPoint", info.mountPoint},
                       {"processId", info.processId},
@@ -41,16 +41,14 @@ Status MetaImpl::NewSession(const SessionInfo& info) {
     tx.put(keys::SessionInfo(sid), infoJson);
     return Status::OK();
   }));
-  sessionInfo_ = info;
-  sessionInfoJson_ = infoJson;
-  sid_ = sid;
+  session_.Begin(sid, info, infoJson);
   NotifyBackground();
   return Status::OK();
 }
 
 Status MetaImpl::Heartbeat() {
-  std::lock_guard lk(sessionMu_);
-  uint64_t sid = sid_.load();
+  std::lock_guard lk(session_.mu());
+  uint64_t sid = session_.id();
   if (sid == 0) return Status::OK();
   const int64_t now = NowSec();
   const int64_t expire = now + 5 * opts_.heartbeatSec;
@@ -65,7 +63,7 @@ Status MetaImpl::Heartbeat() {
     // and removed it with its records: register again and record the files
     // still open here that survived.
     revived = true;
-    tx.put(keys::SessionInfo(sid), sessionInfoJson_);
+    tx.put(keys::SessionInfo(sid), session_.infoJson());
     for (Ino ino : recorded) {
       ASSIGN_OR_RETURN(auto a, LoadAttr(tx, ino));
       if (a) tx.put(keys::SessionFile(sid, ino), "");
@@ -77,14 +75,10 @@ Status MetaImpl::Heartbeat() {
 }
 
 Status MetaImpl::CloseSession() {
-  std::lock_guard lk(sessionMu_);
-  uint64_t sid = sid_.load();
+  std::lock_guard lk(session_.mu());
+  uint64_t sid = session_.id();
   if (sid == 0) return opts_.readOnly ? Status::OK() : FlushUsage();
-  std::set<Ino> locked;
-  {
-    std::lock_guard l2(lockMu_);
-    locked.swap(lockedInos_);
-  }
+  std::set<Ino> locked = locks_.TakeLocked();
   Status st = FlushClosedFiles();
   if (st.ok()) st = ReleaseSessionLocks(sid, &locked);
   if (st.ok()) st = ReleaseSessionFiles(sid, false);
@@ -96,7 +90,7 @@ Status MetaImpl::CloseSession() {
       return Status::OK();
     });
   }
-  sid_ = 0;
+  session_.End();
   Status fl = FlushUsage();
   return st.ok() ? fl : st;
 }
@@ -149,7 +143,7 @@ Result<int> MetaImpl::CleanStaleSessions() {
     return Status::OK();
   }));
   const int64_t now = NowSec();
-  const uint64_t self = sid_.load();
+  const uint64_t self = session_.id();
   int cleaned = 0;
   for (const auto& [sid, expire] : expiries) {
     if (sid == self || expire >= now) continue;
@@ -175,9 +169,9 @@ Result<int> MetaImpl::CleanStaleSessions() {
   // Orphan records (of a session removed while its process still opened
   // files) are rare: sweep for them after a cleanup, else once a minute,
   // not on every heartbeat (one scan per session holding files).
-  if (cleaned > 0 || now >= nextOrphanSweepSec_.load()) {
+  if (cleaned > 0 || session_.SweepDue(now)) {
     META_TRY(ReleaseOrphanFiles(expiries));
-    nextOrphanSweepSec_ = now + 60;
+    session_.SweepDone(now, 60);
   }
   return cleaned;
 }
@@ -196,7 +190,7 @@ Result<std::vector<std::pair<uint64_t, int64_t>>> MetaImpl::SessionExpiries(KvTx
 Status MetaImpl::ReleaseOrphanFiles(const std::vector<std::pair<uint64_t, int64_t>>& known) {
   std::set<uint64_t> live;
   for (const auto& e : known) live.insert(e.first);
-  live.insert(sid_.load());
+  live.insert(session_.id());
   std::string begin = keys::SessionFilePrefix(1);  // sid 0: sessionless clients, left alone
   const std::string end = PrefixEnd(keys::SessionFileAll());
   for (;;) {

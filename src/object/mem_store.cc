@@ -2,15 +2,10 @@
 
 #include <chrono>
 
+#include "common/clock.h"
+
 namespace slicefs {
 
-namespace {
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 void MemStore::SetHook(std::function<Status(const char*, const std::string&)> hook) {
   std::lock_guard lk(mu_);
@@ -37,7 +32,7 @@ Status MemStore::put(const std::string& key, std::span<const char> data) {
   puts_++;
   std::string copy(data.data(), data.size());
   std::lock_guard lk(mu_);
-  objects_[key] = {std::move(copy), NowNs()};
+  objects_[key] = {std::move(copy), WallNs()};
   return Status::OK();
 }
 

@@ -9,15 +9,10 @@
 
 #include "vfs/vfs.h"
 
+#include "common/clock.h"
+
 namespace slicefs {
 
-namespace {
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 Result<std::pair<Entry, OpenedFile>> Vfs::Create(const Ctx& ctx, Ino parent, std::string_view name,
                                                  uint32_t mode, uint32_t cumask, int flags) {
@@ -98,12 +93,12 @@ Result<size_t> Vfs::Write(uint64_t fh, uint64_t off, std::span<const char> data)
     off = std::max(st.length, data_->PendingLength(h->ino));
     ASSIGN_OR_RETURN(n, data_->Write(h->ino, off, data));
     st.length = std::max(st.length, off + n);
-    st.dirtyMtimeNs = NowNs();
+    st.dirtyMtimeNs = WallNs();
   } else {
     ASSIGN_OR_RETURN(n, data_->Write(h->ino, off, data));
     std::lock_guard lk(st.mu);
     st.length = std::max(st.length, off + n);
-    st.dirtyMtimeNs = NowNs();
+    st.dirtyMtimeNs = WallNs();
   }
   h->wrote.store(true, std::memory_order_relaxed);
   return n;

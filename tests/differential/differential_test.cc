@@ -202,16 +202,7 @@ Op RandomOp(std::mt19937_64& rng) {
 // A canonical description of a whole tree: types, modes, link counts,
 // sizes, contents, link targets and xattrs.
 void Walk(const std::string& root, const std::string& rel, std::map<std::string, std::string>* out) {
-  std::string p = rel.empty() ? root : root + "/" + rel;
-  DIR* d = opendir(p.c_str());
-  if (!d) return;
-  std::vector<std::string> names;
-  while (auto* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  for (auto& n : names) {
+  for (auto& n : DirNames(rel.empty() ? root : root + "/" + rel)) {
     std::string r = rel.empty() ? n : rel + "/" + n;
     std::string full = root + "/" + r;
     struct stat st;

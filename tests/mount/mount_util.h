@@ -20,16 +20,7 @@ namespace slicefs::testing {
 // path -> "type size sha256" for every entry under root (relative paths).
 inline void TreeDigest(const std::string& root, const std::string& rel,
                        std::map<std::string, std::string>* out) {
-  std::string p = rel.empty() ? root : root + "/" + rel;
-  DIR* d = opendir(p.c_str());
-  if (!d) return;
-  std::vector<std::string> names;
-  while (auto* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  for (auto& n : names) {
+  for (auto& n : DirNames(rel.empty() ? root : root + "/" + rel)) {
     std::string r = rel.empty() ? n : rel + "/" + n;
     struct stat st;
     if (lstat((root + "/" + r).c_str(), &st) != 0) continue;

@@ -51,15 +51,8 @@ inline bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds
 
 // Names in a directory (without "." and ".."); empty set if unreadable.
 inline std::set<std::string> ListDir(const std::string& dir) {
-  std::set<std::string> out;
-  DIR* d = opendir(dir.c_str());
-  if (!d) return out;
-  while (auto* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.insert(n);
-  }
-  closedir(d);
-  return out;
+  auto names = DirNames(dir);
+  return std::set<std::string>(names.begin(), names.end());
 }
 
 // Number of objects under {bucket}/{volume}/chunks (file storage).

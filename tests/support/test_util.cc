@@ -1,6 +1,7 @@
 #include "support/test_util.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -124,6 +125,19 @@ std::string RandomBytes(std::mt19937_64& rng, size_t n) {
 std::string PatternBytes(uint64_t seed, size_t n) {
   std::mt19937_64 r(seed);
   return RandomBytes(r, n);
+}
+
+std::vector<std::string> DirNames(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (auto* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back(std::move(n));
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace slicefs::testing

@@ -41,6 +41,9 @@ std::string PatternBytes(uint64_t seed, size_t n);
 // The next n bytes of `rng`'s stream.
 std::string RandomBytes(std::mt19937_64& rng, size_t n);
 
+// Names in a directory, sorted, without "." and ".."; empty if unreadable.
+std::vector<std::string> DirNames(const std::string& dir);
+
 // Path of the built slicefs binary and of the source tree.
 std::string SlicefsBinary();
 std::string SourceDir();
