@@ -15,6 +15,7 @@
 #include "common/url.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -25,11 +26,7 @@ struct DumpArgs {
 };
 
 void RunDump(const DumpArgs& a) {
-  KvOpenOptions ko;
-  ko.create = false;
-  auto kv = OpenKvStore(a.metaUrl, ko);
-  if (!kv && kv.error().is(ENOENT)) throw CommandError(kv.error().message() + ": volume not formatted");
-  auto store = Check(std::move(kv));
+  auto store = Check(Volume::OpenEngine(a.metaUrl, /*mustExist=*/true));
   const bool toStdout = a.file.empty() || a.file == "-";
   std::string tmp;
   std::unique_ptr<ByteSink> sink;

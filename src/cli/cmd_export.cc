@@ -50,7 +50,7 @@ void RunExport(ExportArgs a) {
     if (!mkdtemp(tmpl)) throw CommandError("cannot create a temporary directory");
     tmp = tmpl;
     metaUrl = "sqlite3://" + (tmp / "meta.db").string();
-    auto kv = Check(OpenKvStore(metaUrl));
+    auto kv = Check(Volume::OpenEngine(metaUrl, /*mustExist=*/false));
     auto r = LoadFromSource(*kv, src, "reading the dump");
     if (!r) throw CommandError("the dump cannot be read: " + r.error().message());
   }

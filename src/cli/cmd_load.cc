@@ -14,6 +14,7 @@
 #include "meta/dump.h"
 #include "meta/meta.h"
 #include "object/storage_setup.h"
+#include "vfs/volume.h"
 
 namespace slicefs::cli {
 namespace {
@@ -26,7 +27,7 @@ struct LoadArgs {
 void RunLoad(const LoadArgs& a) {
   if (!a.src.fromBucket.empty() && !a.src.file.empty()) throw CommandError("give either FILE or --from-bucket, not both");
   DumpSource src = OpenDumpSource(a.src);
-  auto store = Check(OpenKvStore(a.metaUrl));
+  auto store = Check(Volume::OpenEngine(a.metaUrl, /*mustExist=*/false));
   auto r = LoadFromSource(*store, src, "load");
   if (!r) {
     if (r.error().is(EEXIST)) throw CommandError(r.error().message());
@@ -39,7 +40,7 @@ void RunLoad(const LoadArgs& a) {
   if (r->source == "juicefs") {
     // A JuiceFS bucket has juicefs_uuid; mounts check {volume}/slicefs_uuid.
     auto fmt = Check(Meta::LoadFormat(*store));
-    Status st = PrepareStorage(fmt);
+    Status st = Volume::PrepareStorage(fmt);
     if (!st.ok())
       std::fprintf(stderr,
                    "warning: could not write %s to the bucket (%s): before mounting, run `slicefs format %s %s "

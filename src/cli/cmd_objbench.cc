@@ -17,6 +17,7 @@
 #include "common/size.h"
 #include "common/volume_format.h"
 #include "object/open_store.h"
+#include "vfs/volume.h"
 #include "object/s3_store.h"
 
 namespace slicefs::cli {
@@ -143,7 +144,7 @@ void Run(const Options& o) {
     cfg.maxConnections = std::max<size_t>(cfg.maxConnections, static_cast<size_t>(o.threads));
     store = std::make_unique<S3Store>(cfg);
   } else {
-    store = Check(OpenObjectStore(fmt, StoreOptions{.ioRetries = o.ioRetries}));
+    store = Check(Volume::OpenStorage(fmt, /*plain=*/false, StoreOptions{.ioRetries = o.ioRetries}));
   }
   Check(store->create(), "cannot use " + store->describe());
   std::mt19937_64 rng{std::random_device{}()};

@@ -12,7 +12,7 @@
 #include "cli/command.h"
 #include "cli/dump_progress.h"
 #include "common/volume_format.h"
-#include "object/open_store.h"
+#include "vfs/volume.h"
 #include "vfs/backup.h"
 
 namespace slicefs::cli {
@@ -33,7 +33,7 @@ DumpSource OpenDumpSource(const DumpSourceArgs& a) {
     f.secretKey = a.secretKey.empty() && envSk ? envSk : a.secretKey;
     out.accessKey = f.accessKey;  // backups carry "removed": keep the ones that opened the bucket
     out.secretKey = f.secretKey;
-    out.store = Check(OpenObjectStore(f), "opening the bucket");
+    out.store = Check(Volume::OpenStorage(f), "opening the bucket");
     auto all = Check(ListBackups(*out.store, f.name), "listing backups");
     std::string key;
     if (a.backup.empty()) {

@@ -23,7 +23,6 @@
 #include "common/paths.h"
 #include "common/size.h"
 #include "common/version.h"
-#include "object/open_store.h"
 #include "vfs/backup.h"
 #include "vfs/volume.h"
 
@@ -216,9 +215,7 @@ int Serve(const MountArgs& a, int readyFd) {
   std::unique_ptr<ObjectStore> backupStore;
   std::unique_ptr<MetaBackup> backup;
   if (!a.readOnly && backupEvery->count() > 0) {
-    VolumeFormat plain = (*vol)->format();
-    plain.compression = "none";
-    auto bs = OpenObjectStore(plain);
+    auto bs = Volume::OpenStorage((*vol)->format(), /*plain=*/true);
     if (!bs) {
       spdlog::warn("metadata backups disabled: {}", bs.error().ToString());
     } else {

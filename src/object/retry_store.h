@@ -22,16 +22,25 @@ class RetryStore : public ObjectStoreWrapper {
   RetryStore(std::unique_ptr<ObjectStore> inner, RetryPolicy opts)
       : ObjectStoreWrapper(std::move(inner)), opts_(opts) {}
 
-  Status put(const std::string& key, std::span<const char> data) override;
-  Result<std::string> get(const std::string& key, uint64_t off = 0, int64_t len = -1) override;
-  Status del(const std::string& key) override;
-  Result<ObjectInfo> head(const std::string& key) override;
-  Result<ListPage> list(const std::string& prefix, const std::string& startAfter, size_t limit) override;
-  Status create() override;
+  // Every call of the interface, each attempt through the inner store.
+  Status put(const std::string& k, std::span<const char> d) override { return Retry([&] { return inner().put(k, d); }); }
+  Result<std::string> get(const std::string& k, uint64_t off = 0, int64_t len = -1) override {
+    return Retry([&] { return inner().get(k, off, len); });
+  }
+  Status del(const std::string& k) override { return Retry([&] { return inner().del(k); }); }
+  Result<ObjectInfo> head(const std::string& k) override { return Retry([&] { return inner().head(k); }); }
+  Result<ListPage> list(const std::string& p, const std::string& after, size_t n) override {
+    return Retry([&] { return inner().list(p, after, n); });
+  }
+  Status create() override { return Retry([&] { return inner().create(); }); }
 
   uint64_t retries() const { return retries_.load(); }
 
  private:
+  template <class F>
+  auto Retry(F&& f) -> decltype(f()) {
+    return RunWithRetry(opts_, std::forward<F>(f), &retries_);
+  }
   RetryPolicy opts_;
   std::atomic<uint64_t> retries_{0};
 };

@@ -10,18 +10,24 @@
 
 namespace slicefs {
 
-namespace {
-
-Result<std::unique_ptr<KvStore>> OpenEngine(const std::string& metaUrl, bool create) {
-  auto kv = OpenKvStore(metaUrl, KvOpenOptions{.create = create});
+Result<std::unique_ptr<KvStore>> Volume::OpenEngine(const std::string& metaUrl, bool mustExist) {
+  auto kv = OpenKvStore(metaUrl, KvOpenOptions{.create = !mustExist});
   if (kv) return kv;
-  if (!create && kv.error().is(ENOENT)) {
+  if (mustExist && kv.error().is(ENOENT)) {
     return Err(ENOENT, "volume not formatted: " + kv.error().message() + " (run `slicefs format` first)");
   }
   return Err(kv.error().code(), "metadata engine: " + kv.error().message());
 }
 
-}  // namespace
+Result<std::unique_ptr<ObjectStore>> Volume::OpenStorage(const VolumeFormat& fmt, bool plain,
+                                                         const StoreOptions& opts) {
+  if (!plain) return OpenObjectStore(fmt, opts);
+  VolumeFormat p = fmt;
+  p.compression = "none";
+  return OpenObjectStore(p, opts);
+}
+
+Status Volume::PrepareStorage(const VolumeFormat& fmt) { return slicefs::PrepareStorage(fmt); }
 
 Status CheckVolumeUuid(ObjectStore& store, const VolumeFormat& fmt) {
   const std::string key = UuidObjectKey(fmt.name);
@@ -44,7 +50,7 @@ Status CheckVolumeUuid(ObjectStore& store, const VolumeFormat& fmt) {
 }
 
 Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const VolumeOptions& opts) {
-  ASSIGN_OR_RETURN(auto kv, OpenEngine(metaUrl, /*create=*/false));
+  ASSIGN_OR_RETURN(auto kv, OpenEngine(metaUrl, /*mustExist=*/true));
   auto fmt = Meta::LoadFormat(*kv);
   if (!fmt) {
     if (fmt.error().is(ENOENT)) {
@@ -105,7 +111,7 @@ Status Volume::OpenData(std::string metaUrl, const DataOptions& data) {
 Result<VolumeFormat> Volume::Create(const std::string& metaUrl, VolumeFormat fmt, bool force) {
   RETURN_IF_ERROR(fmt.Validate());
   if (fmt.uuid.empty()) fmt.uuid = GenerateUuid();
-  ASSIGN_OR_RETURN(auto kv, OpenEngine(metaUrl, /*create=*/true));
+  ASSIGN_OR_RETURN(auto kv, OpenEngine(metaUrl, /*mustExist=*/false));
   auto existing = Meta::LoadFormat(*kv);
   if (existing) {
     if (!force) {
@@ -119,7 +125,7 @@ Result<VolumeFormat> Volume::Create(const std::string& metaUrl, VolumeFormat fmt
   } else if (!existing.error().is(ENOENT)) {
     return Err(existing.error().code(), "reading the existing format: " + existing.error().message());
   }
-  Status st = PrepareStorage(fmt);
+  Status st = slicefs::PrepareStorage(fmt);
   if (!st.ok()) return Err(st.code(), "preparing storage: " + st.message());
   st = Meta::Format(*kv, fmt, force);
   if (!st.ok()) return Err(st.code(), "formatting: " + st.message());

@@ -55,6 +55,19 @@ class Volume {
   // volume of the same name keeps its UUID and data and gets `fmt`'s
   // settings. Returns the format written (with its UUID).
   static Result<VolumeFormat> Create(const std::string& metaUrl, VolumeFormat fmt, bool force);
+  // ---- below the volume: for tools that work on the raw engine or bucket ----
+  // The metadata engine alone (dump reads a formatted volume's keys, load
+  // fills an empty engine). `mustExist`: an sqlite3 database that does not
+  // exist is "volume not formatted" instead of being created.
+  static Result<std::unique_ptr<KvStore>> OpenEngine(const std::string& metaUrl, bool mustExist);
+  // The object-store chain of `fmt` (metrics, retry, compression, backend);
+  // with `plain`, without compression (the UUID object, metadata backups).
+  static Result<std::unique_ptr<ObjectStore>> OpenStorage(const VolumeFormat& fmt, bool plain = false,
+                                                          const StoreOptions& opts = {});
+  // Creates the bucket if needed and writes {volume}/slicefs_uuid (format,
+  // and load of a JuiceFS dump whose bucket has none).
+  static Status PrepareStorage(const VolumeFormat& fmt);
+
   // From parts already opened (unit tests): builds the data layer and Vfs.
   static Result<std::unique_ptr<Volume>> FromParts(std::string metaUrl, std::unique_ptr<Meta> meta,
                                                    std::unique_ptr<ObjectStore> store,
