@@ -5,10 +5,13 @@
 // temporary sqlite3 database, then the volume is opened read-only on it.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "cli/command.h"
+#include "common/paths.h"
 #include "cli/dump_source.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
@@ -46,8 +49,10 @@ void RunExport(ExportArgs a) {
   } else {
     if (a.src.fromBucket.empty()) a.src.file = a.source;
     DumpSource src = OpenDumpSource(a.src);
-    char tmpl[] = "/tmp/slicefs-export-XXXXXX";
-    if (!mkdtemp(tmpl)) throw CommandError("cannot create a temporary directory");
+    std::string tmpl = TempDirBase() + "/slicefs-export-XXXXXX";
+    if (!mkdtemp(tmpl.data()))
+      throw CommandError("cannot create a temporary directory in " + TempDirBase() + ": " + std::strerror(errno) +
+                         " (set TMPDIR to a writable directory)");
     tmp = tmpl;
     metaUrl = "sqlite3://" + (tmp / "meta.db").string();
     auto kv = Check(Volume::OpenEngine(metaUrl, /*mustExist=*/false));

@@ -194,9 +194,18 @@ int Serve(const MountArgs& a, int readyFd) {
   }
   Vfs& vfs = (*vol)->vfs();
   vfs.SetOwnerUid(getuid());
+  // The data-layer series read the volume: unregistered (on every return)
+  // before it goes, and after the server that exports them has stopped.
+  struct DataMetrics {
+    bool on = false;
+    ~DataMetrics() {
+      if (on) UnregisterDataMetrics();
+    }
+  } dataMetrics;
   std::unique_ptr<MetricsServer> metrics;
   if (!a.noMetrics) {
     RegisterDataMetrics(vfs);
+    dataMetrics.on = true;
     auto ms = MetricsServer::Start(a.metrics, {{"vol_name", (*vol)->format().name}, {"mp", a.mountpoint}});
     if (!ms) {
       report(ms.error());
@@ -247,7 +256,8 @@ int Serve(const MountArgs& a, int readyFd) {
   Status cs = vfs.meta().CloseSession();
   if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
   metrics.reset();
-  UnregisterDataMetrics();
+  if (dataMetrics.on) UnregisterDataMetrics();
+  dataMetrics.on = false;
   vol->reset();
   spdlog::info("mount process exiting");
   return served.ok() && fl.ok() ? 0 : 1;

@@ -15,4 +15,9 @@ std::string HomeDir() {
 std::string DefaultFileBucket() { return HomeDir() + "/.slicefs/local"; }
 std::string DefaultCacheDir() { return HomeDir() + "/.slicefs/cache"; }
 
+std::string TempDirBase() {
+  const char* t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
 }  // namespace slicefs

@@ -10,5 +10,7 @@ namespace slicefs {
 std::string HomeDir();
 std::string DefaultFileBucket();  // ~/.slicefs/local
 std::string DefaultCacheDir();    // ~/.slicefs/cache
+// Where temporary files go: $TMPDIR if set, else /tmp.
+std::string TempDirBase();
 
 }  // namespace slicefs

@@ -1,6 +1,8 @@
 // Automatic metadata backups and the helpers to find and read them.
 #include "vfs/backup.h"
 
+#include "common/paths.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -117,9 +119,10 @@ Result<bool> ClaimBackup(KvStore& kv, std::chrono::seconds interval, int64_t now
 
 Result<std::string> WriteBackup(KvStore& kv, ObjectStore& store, const std::string& volume, int64_t nowSec,
                                 const std::string& tmpDir) {
-  std::string path = (tmpDir.empty() ? std::string("/tmp") : tmpDir) + "/.slicefs-backup-XXXXXX";
+  const std::string dir = tmpDir.empty() ? TempDirBase() : tmpDir;
+  std::string path = dir + "/.slicefs-backup-XXXXXX";
   int fd = mkstemp(path.data());
-  if (fd < 0) return Err(errno, "backup: cannot create a temporary file in " + tmpDir + ": " + std::strerror(errno));
+  if (fd < 0) return Err(errno, "backup: cannot create a temporary file in " + dir + ": " + std::strerror(errno));
   ::unlink(path.c_str());  // the descriptor keeps it
   int rfd = ::dup(fd);
   auto sink = NewCompressingSink(NewFdSink(fd, true, "the backup file"), Compression::kGzip);
