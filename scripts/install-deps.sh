@@ -19,6 +19,7 @@ APT_PKGS=(
   attr psmisc procps time util-linux
   awscli s3fs rclone
   prometheus libcpp-httplib-dev
+  ccache python3-hypothesis e2fsprogs acl
 )
 
 missing=()

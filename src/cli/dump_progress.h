@@ -1,29 +1,29 @@
-// Progress line for dump and load on stderr: "1234 inodes, 5678 records,
-// 12.3 MiB, 4567 inodes/s", redrawn at most a few times a second, only
-// when stderr is a terminal. Not thread-safe (the callback runs on the
-// command's thread).
+// Progress for dump and load: a Progress line counting inodes, with the
+// record count as its note (see cli/progress.h). Not thread-safe (the
+// callback runs on the command's thread).
 #pragma once
 
-#include <chrono>
-
+#include "cli/progress.h"
 #include "meta/dump.h"
 
 namespace slicefs::cli {
 
 class DumpProgressLine {
  public:
-  explicit DumpProgressLine(const char* verb);
+  explicit DumpProgressLine(const char* verb) : progress_(verb, "inodes") {}
   // For DumpOptions/LoadOptions::progress.
-  DumpProgressFn fn();
-  // Ends the line (if one was drawn).
-  void Done();
+  DumpProgressFn fn() {
+    return [this](const DumpProgress& p) {
+      progress_.SetCount(p.inodes);
+      progress_.SetBytes(p.bytes);
+      progress_.SetNote(FormatCount(p.records) + " records");
+    };
+  }
+  // Ends the live line (the commands print their own summary).
+  void Done() { progress_.Stop(); }
 
  private:
-  void Draw(const DumpProgress& p, bool force);
-  const char* verb_;
-  bool tty_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_, last_;
+  Progress progress_;
 };
 
 }  // namespace slicefs::cli
