@@ -8,6 +8,7 @@
 // since the census is not lost) and reported per file as byte ranges.
 // Nothing here is repairable.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "chunk/block_key.h"
@@ -132,10 +133,11 @@ Status HeadAll(FsckRun& run, std::vector<SliceState>& slices) {
 // For each inode naming a lost slice: the byte ranges whose current view
 // comes from lost slices (re-read now, so slices dropped meanwhile are not
 // reported).
-Status ReportLost(FsckRun& run, const std::set<uint64_t>& lost) {
+Status ReportLost(FsckRun& run, const std::map<uint64_t, std::vector<uint32_t>>& lost) {
+  const uint64_t bs = run.fmt.blockSizeKiB * 1024ULL;
   std::set<Ino> inos;
   for (const auto& r : run.census.refs) {
-    if (lost.count(r.id)) inos.insert(r.ino);
+    if (lost.contains(r.id)) inos.insert(r.ino);
   }
   for (Ino ino : inos) {
     std::vector<std::pair<uint64_t, uint64_t>> ranges;  // [start, end)
@@ -148,13 +150,20 @@ Status ReportLost(FsckRun& run, const std::set<uint64_t>& lost) {
         ASSIGN_OR_RETURN(auto recs, DecodeSliceRecords(kv.value));
         if (!index) return Status::OK();
         for (const auto& p : BuildChunkView(recs)) {
-          if (!lost.count(p.id)) continue;
-          ids.insert(p.id);
-          const uint64_t start = static_cast<uint64_t>(*index) * kChunkSize + p.pos;
-          if (!ranges.empty() && ranges.back().second == start) {
-            ranges.back().second = start + p.len;
-          } else {
-            ranges.emplace_back(start, start + p.len);
+          auto it = lost.find(p.id);
+          if (it == lost.end()) continue;
+          // The part of the piece (slice bytes [off, off+len)) in missing blocks.
+          for (uint32_t b : it->second) {
+            const uint64_t lo = std::max<uint64_t>(b * bs, p.off), hi = std::min<uint64_t>((b + 1) * bs, p.off + p.len);
+            if (lo >= hi) continue;
+            ids.insert(p.id);
+            const uint64_t start = static_cast<uint64_t>(*index) * kChunkSize + p.pos + (lo - p.off);
+            const uint64_t end = start + (hi - lo);
+            if (!ranges.empty() && ranges.back().second == start) {
+              ranges.back().second = end;
+            } else {
+              ranges.emplace_back(start, end);
+            }
           }
         }
         return Status::OK();
@@ -204,7 +213,7 @@ Status FsckCheckObjects(FsckRun& run) {
   // Confirm each lost slice's blocks with HEAD (a block listed late or an
   // object store with delayed listings) before blaming it.
   std::vector<uint64_t> candidates(lost.begin(), lost.end());
-  std::vector<char> confirmed(candidates.size(), 0);
+  std::vector<std::vector<uint32_t>> missing(candidates.size());
   RETURN_IF_ERROR(ParallelFor(candidates.size(), run.opts.threads, [&](size_t n) -> Status {
     auto it = std::lower_bound(slices.begin(), slices.end(), candidates[n],
                                [](const SliceState& s, uint64_t id) { return s.id < id; });
@@ -213,17 +222,17 @@ Status FsckCheckObjects(FsckRun& run) {
         auto h = run.store->head(BlockObjectKey(run.fmt.name, run.fmt.hashPrefix, it->id, b,
                                                 BlockLength(it->size, bs, b)));
         if (!h && !h.error().is(ENOENT)) return h.error();
-        if (!h) confirmed[n] = 1;
+        if (!h) missing[n].push_back(b);
       }
     }
     return Status::OK();
   }));
-  lost.clear();
+  std::map<uint64_t, std::vector<uint32_t>> confirmed;
   for (size_t n = 0; n < candidates.size(); n++) {
-    if (confirmed[n]) lost.insert(candidates[n]);
+    if (!missing[n].empty()) confirmed[candidates[n]] = std::move(missing[n]);
   }
-  if (lost.empty()) return Status::OK();
-  return ReportLost(run, lost);
+  if (confirmed.empty()) return Status::OK();
+  return ReportLost(run, confirmed);
 }
 
 }  // namespace slicefs
