@@ -119,6 +119,7 @@ class MetaImpl final : public Meta {
   Result<int> ProcessDeletions() override;
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
+  Result<TrashUsage> ExpiredTrash(int64_t nowNs) override;
   int64_t pendingSpace() const override { return usage_.pendingSpace(); }
   int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
