@@ -207,6 +207,11 @@ TEST_P(MetaTrashTest, UnlinkMovesFilesToTrashAndCleanerPurges) {
   CheckInvariants(meta_->kv());
   // Non-root users cannot write into the trash.
   EXPECT_ERRNO(meta_->Mknod(User(1000, 1000), kTrashIno, "x", S_IFREG | 0644, 0, 0), EACCES);
+  // ExpiredTrash counts what the cleaner would purge, without purging.
+  EXPECT_EQ(Must(meta_->ExpiredTrash(MetaImpl::NowNs())).entries, 0u);
+  auto expired = Must(meta_->ExpiredTrash(MetaImpl::NowNs() + 2 * 86400LL * 1000000000LL));
+  EXPECT_EQ(expired.entries, 1u);
+  EXPECT_EQ(expired.bytes, 10u);
   // The cleaner keeps young entries and purges old ones.
   EXPECT_EQ(Must(impl().CleanTrash(MetaImpl::NowNs())), 0);
   EXPECT_EQ(Must(impl().CleanTrash(MetaImpl::NowNs() + 2 * 86400LL * 1000000000LL)), 1);
