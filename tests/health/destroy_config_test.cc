@@ -22,14 +22,7 @@ std::string UuidOf(const std::string& url) {
 }
 
 TEST_P(DestroyConfig, DestroyLeavesNothingAndRefusesWhileMounted) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  spec.formatArgs = {"--trash-days", "0", "--block-size", "64K"};
-  TestMount m(spec);
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  HEALTH_VOLUME(m, url, true);
   for (int i = 0; i < 20; i++) ASSERT_TRUE(WriteFile(m / ("f" + std::to_string(i)), PatternBytes(i, 100000)));
   const std::string uuid = UuidOf(url);
   ASSERT_EQ(uuid.size(), 36u);
@@ -71,12 +64,7 @@ TEST_P(DestroyConfig, InterruptedDestroyFinishesOnRerun) {
 }
 
 TEST_P(DestroyConfig, ConfigChangesCapacityAndChecksANewBucket) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  TestMount m(spec);
-  ASSERT_TRUE(m.Format().ok());
+  HEALTH_VOLUME(m, url, false);
   std::string out;
   ASSERT_EQ(RunSlicefs({"config", url, "--capacity", "3G", "--inodes", "5000", "--secret-key", "s3cr3t"}, &out), 0)
       << out;

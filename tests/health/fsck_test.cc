@@ -13,14 +13,7 @@ namespace {
 class Fsck : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Fsck, FindsDamageAndRepairsWhatItCan) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  spec.formatArgs = {"--trash-days", "0", "--block-size", "64K"};
-  TestMount m(spec);
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  HEALTH_VOLUME(m, url, true);
   const std::string lostData = PatternBytes(1, 200 * 1024);  // 4 blocks of 64 KiB
   const std::string keptData = PatternBytes(2, 5000);
   ASSERT_EQ(::mkdir((m / "d").c_str(), 0755), 0);
@@ -84,14 +77,7 @@ TEST_P(Fsck, FindsDamageAndRepairsWhatItCan) {
 }
 
 TEST_P(Fsck, PathModeHeadsOnlyTheSubtree) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  spec.formatArgs = {"--trash-days", "0", "--block-size", "64K"};
-  TestMount m(spec);
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  HEALTH_VOLUME(m, url, true);
   ASSERT_EQ(::mkdir((m / "a").c_str(), 0755), 0);
   ASSERT_EQ(::mkdir((m / "b").c_str(), 0755), 0);
   ASSERT_TRUE(WriteFile(m / "a/x", PatternBytes(3, 70000)));

@@ -27,15 +27,8 @@ uint64_t ReserveGap(KvStore& kv, int64_t gap) {
 }
 
 TEST_P(Gc, DeletesExactlyThePlantedObjectsWhileAnotherMountWrites) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  spec.formatArgs = {"--trash-days", "0", "--block-size", "64K"};
-  TestMount a(spec);
-  ASSERT_TRUE(a.Format().ok());
-  ASSERT_TRUE(a.Mount().ok());
-  VolumeSpec spec2 = spec;
+  HEALTH_VOLUME(a, url, true);
+  VolumeSpec spec2 = HealthSpec(url);
   spec2.formatted = true;
   spec2.bucket = a.bucket();
   TestMount b(spec2);
@@ -109,13 +102,7 @@ class FailingListStore : public ObjectStoreWrapper {
 };
 
 TEST_P(Gc, ListingFailureDeletesNothing) {
-  REQUIRE_FUSE();
-  ENGINE_URL_OR_SKIP(url, GetParam());
-  VolumeSpec spec;
-  spec.metaUrl = url;
-  TestMount m(spec);
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  HEALTH_VOLUME(m, url, true);
   ASSERT_TRUE(WriteFile(m / "f", "data"));
   auto kv = MustKv(url);
   const uint64_t gap = ReserveGap(*kv, 10000);

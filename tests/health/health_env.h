@@ -25,6 +25,24 @@ namespace slicefs::testing {
 // The engines the suite runs on: the embedded default and one server.
 inline std::vector<std::string> HealthEngines() { return {"sqlite3", "redis"}; }
 
+// A volume of `url` with 64 KiB blocks and no trash (small files span blocks).
+inline VolumeSpec HealthSpec(const std::string& url) {
+  VolumeSpec spec;
+  spec.metaUrl = url;
+  spec.formatArgs = {"--trash-days", "0", "--block-size", "64K"};
+  return spec;
+}
+
+// In a TEST_P over HealthEngines(): declares `url`, a fresh engine of the
+// parameter, and `m`, a TestMount of HealthSpec(url), formatted, and
+// mounted when `mount`.
+#define HEALTH_VOLUME(m, url, mount)        \
+  REQUIRE_FUSE();                           \
+  ENGINE_URL_OR_SKIP(url, GetParam());      \
+  TestMount m(HealthSpec(url));             \
+  ASSERT_TRUE(m.Format().ok());             \
+  if (mount) ASSERT_TRUE(m.Mount().ok())
+
 inline std::unique_ptr<KvStore> MustKv(const std::string& url) {
   auto kv = OpenKvStore(url);
   EXPECT_TRUE(kv) << kv.error().ToString();
