@@ -80,6 +80,7 @@ void RunGcCmd(const GcArgs& a) {
   auto vol = Check(OpenMaintenance(a.metaUrl, /*storage=*/true));
   VolumeOptions vo;
   vo.openData = false;
+  vo.readOnly = !a.del;  // a report changes nothing, not even through Meta's background work
   auto metaVol = Check(Volume::Open(a.metaUrl, vo));
   Progress prog("gc", "objects");
   opts.progress = [&](uint64_t n, uint64_t bytes) {
