@@ -41,7 +41,10 @@ inline VolumeSpec HealthSpec(const std::string& url) {
   ENGINE_URL_OR_SKIP(url, GetParam());      \
   TestMount m(HealthSpec(url));             \
   ASSERT_TRUE(m.Format().ok());             \
-  if (mount) ASSERT_TRUE(m.Mount().ok())
+  if (mount) {                              \
+    ASSERT_TRUE(m.Mount().ok());            \
+  }                                         \
+  static_assert(true)
 
 inline std::unique_ptr<KvStore> MustKv(const std::string& url) {
   auto kv = OpenKvStore(url);
