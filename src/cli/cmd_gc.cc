@@ -10,6 +10,7 @@
 #include "kv/scan.h"
 #include "meta/keys.h"
 #include "meta/slice_codec.h"
+#include "vfs/backup.h"
 #include "vfs/gc.h"
 #include "vfs/maintenance.h"
 #include "vfs/volume.h"
@@ -23,18 +24,10 @@ struct GcArgs {
   int threads = 8;
 };
 
-// "90", "90s", "15m", "1h", "2d" -> seconds.
 int64_t ParseWindow(const std::string& s) {
-  size_t used = 0;
-  long long v = -1;
-  try {
-    v = std::stoll(s, &used);
-  } catch (...) {
-  }
-  const std::string unit = v >= 0 ? s.substr(used) : "?";
-  const int64_t mul = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 0;
-  if (v < 0 || mul == 0) throw CommandError("--safety-window: '" + s + "' is not a duration (e.g. 3600, 30m, 1h, 2d)");
-  return v * mul;
+  auto d = ParseBackupInterval(s);
+  if (!d) throw CommandError("--safety-window: '" + s + "' is not a duration (e.g. 3600, 30m, 1h, 2h30m)");
+  return d->count();
 }
 
 // Compacts every chunk with more than one slice record; returns how many.
