@@ -3,7 +3,12 @@
 // --repair fixes the counter and the orphan (into /lost+found) and reports
 // the file that lost data; repair is refused while a mount is alive.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "health/health_env.h"
 
@@ -95,6 +100,23 @@ TEST_P(Fsck, PathModeHeadsOnlyTheSubtree) {
   EXPECT_NE(out.find("/b/y: lost data in bytes [0, 65536)"), std::string::npos) << out;
   EXPECT_NE(RunSlicefs({"fsck", url, "--path", "/nope"}, &out), 0) << out;
   EXPECT_NE(out.find("no such path"), std::string::npos) << out;
+}
+
+TEST_P(Fsck, OpenUnlinkedFileOfALiveMountIsNotAnOrphan) {
+  HEALTH_VOLUME(m, url, true);
+  ASSERT_TRUE(WriteFile(m / "open", PatternBytes(5, 100000)));
+  int fd = ::open((m / "open").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::unlink((m / "open").c_str()), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the mount flushes its usage deltas
+  std::string out;
+  EXPECT_EQ(RunSlicefs({"fsck", url}, &out), 0) << out;
+  EXPECT_EQ(out.find("orphans"), std::string::npos) << out;
+  char buf[10];
+  EXPECT_EQ(::read(fd, buf, sizeof buf), 10) << "still readable";
+  ::close(fd);
+  ASSERT_TRUE(m.Unmount().ok());
+  EXPECT_EQ(RunSlicefs({"fsck", url}, &out), 0) << "destroyed at the last close: " << out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, Fsck, ::testing::ValuesIn(HealthEngines()), EngineParamName);
