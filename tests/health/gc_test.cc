@@ -136,6 +136,30 @@ TEST_P(Gc, ListingFailureDeletesNothing) {
   EXPECT_EQ(ReadFile(m / "f"), "data");
 }
 
+TEST_P(Gc, CompactMergesFragmentedChunks) {
+  HEALTH_VOLUME(m, url, true);
+  std::string want;
+  for (int i = 0; i < 10; i++) {  // ten separate appends: ten slices
+    const std::string part = PatternBytes(200 + i, 3000);
+    want += part;
+    FILE* f = std::fopen((m / "frag").c_str(), "ab");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(part.data(), 1, part.size(), f), part.size());
+    ASSERT_EQ(std::fclose(f), 0);
+  }
+  const Ino ino = InoOf(m / "frag");
+  ASSERT_TRUE(m.Unmount().ok());
+  auto kv = MustKv(url);
+  ASSERT_EQ(ChunkRecords(*kv, ino, 0).size(), 10u);
+  std::string out;
+  ASSERT_EQ(RunSlicefs({"gc", url, "--compact"}, &out), 0) << out;
+  EXPECT_NE(out.find("compact: 1 chunks"), std::string::npos) << out;
+  EXPECT_EQ(ChunkRecords(*kv, ino, 0).size(), 1u);
+  EXPECT_EQ(RunSlicefs({"fsck", url}, &out), 0) << out;
+  ASSERT_TRUE(m.Mount().ok());
+  EXPECT_EQ(ReadFile(m / "frag"), want);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, Gc, ::testing::ValuesIn(HealthEngines()), EngineParamName);
 
 }  // namespace
