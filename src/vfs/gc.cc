@@ -153,7 +153,7 @@ Result<GcReport> RunGc(KvStore& kv, const VolumeFormat& fmt, ObjectStore& store,
         rep.liveBytes += o.size;
         continue;
       }
-      if (o.mtimeNs > youngAfterNs) {
+      if (o.mtimeNs <= 0 || o.mtimeNs > youngAfterNs) {  // young, or of unknown age
         rep.young++;
         continue;
       }

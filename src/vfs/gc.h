@@ -6,8 +6,8 @@
 //     engine error aborts the run with nothing deleted;
 //   - objects of slice ids >= the nextChunk counter read before the listing
 //     (uploads of slices not yet committed) are never touched;
-//   - objects younger than `safetyWindowSec` (by the store's mtime) are
-//     never touched;
+//   - objects younger than `safetyWindowSec` (by the store's mtime), or
+//     whose mtime the store does not report, are never touched;
 //   - right before deleting a leaked object its slice id is looked up in
 //     the engine again; any K{id} key keeps it.
 // Memory: 16 bytes per slice (the K keys) plus one listing page; leaked
