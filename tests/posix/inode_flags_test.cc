@@ -2,8 +2,6 @@
 // SETFLAGS on files and directories, e2fsprogs' lsattr/chattr, what the
 // immutable and append-only flags forbid (EPERM, as ext4/tmpfs do), and
 // that only root changes them. Other mounts and remounts: tests/multi.
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -26,23 +24,6 @@ class InodeFlagsTest : public MountedTest {
 constexpr uid_t kUser = 65534;
 constexpr gid_t kGroup = 65534;
 
-// FS_IOC_GETFLAGS of path: the flags, or -errno.
-long GetFlags(const std::string& p) {
-  int fd = open(p.c_str(), O_RDONLY | O_NONBLOCK);
-  if (fd < 0) return -errno;
-  int f = 0;
-  long r = ioctl(fd, FS_IOC_GETFLAGS, &f) == 0 ? f : -errno;
-  close(fd);
-  return r;
-}
-// FS_IOC_SETFLAGS: 0 or errno.
-int SetFlags(const std::string& p, int f) {
-  int fd = open(p.c_str(), O_RDONLY | O_NONBLOCK);
-  if (fd < 0) return errno;
-  int r = ioctl(fd, FS_IOC_SETFLAGS, &f) == 0 ? 0 : errno;
-  close(fd);
-  return r;
-}
 // Output of a shell command (stdout+stderr) and its exit status.
 std::pair<int, std::string> Sh(const std::string& cmd) {
   std::string out;
@@ -59,18 +40,18 @@ TEST_F(InodeFlagsTest, IoctlAndLsattrOnFilesAndDirs) {
   ASSERT_TRUE(WriteFile(P("f"), "x"));
   ASSERT_OK(mkdir(P("d").c_str(), 0755));
   for (std::string p : {P("f"), P("d")}) {
-    EXPECT_EQ(GetFlags(p), 0) << p;
-    EXPECT_EQ(SetFlags(p, FS_IMMUTABLE_FL), 0) << p;
-    EXPECT_EQ(GetFlags(p), FS_IMMUTABLE_FL) << p;
-    EXPECT_EQ(SetFlags(p, FS_APPEND_FL), 0) << p;
-    EXPECT_EQ(GetFlags(p), FS_APPEND_FL) << p;
-    EXPECT_EQ(SetFlags(p, FS_APPEND_FL | FS_IMMUTABLE_FL), 0) << p;
-    EXPECT_EQ(GetFlags(p), FS_APPEND_FL | FS_IMMUTABLE_FL) << p;
+    EXPECT_EQ(GetInodeFlags(p), 0) << p;
+    EXPECT_EQ(SetInodeFlags(p, FS_IMMUTABLE_FL), 0) << p;
+    EXPECT_EQ(GetInodeFlags(p), FS_IMMUTABLE_FL) << p;
+    EXPECT_EQ(SetInodeFlags(p, FS_APPEND_FL), 0) << p;
+    EXPECT_EQ(GetInodeFlags(p), FS_APPEND_FL) << p;
+    EXPECT_EQ(SetInodeFlags(p, FS_APPEND_FL | FS_IMMUTABLE_FL), 0) << p;
+    EXPECT_EQ(GetInodeFlags(p), FS_APPEND_FL | FS_IMMUTABLE_FL) << p;
     // Flags slicefs does not keep are refused, as tmpfs does.
-    EXPECT_EQ(SetFlags(p, FS_NOATIME_FL), EOPNOTSUPP) << p;
-    EXPECT_EQ(GetFlags(p), FS_APPEND_FL | FS_IMMUTABLE_FL) << p;
-    EXPECT_EQ(SetFlags(p, 0), 0) << p;
-    EXPECT_EQ(GetFlags(p), 0) << p;
+    EXPECT_EQ(SetInodeFlags(p, FS_NOATIME_FL), EOPNOTSUPP) << p;
+    EXPECT_EQ(GetInodeFlags(p), FS_APPEND_FL | FS_IMMUTABLE_FL) << p;
+    EXPECT_EQ(SetInodeFlags(p, 0), 0) << p;
+    EXPECT_EQ(GetInodeFlags(p), 0) << p;
   }
   // e2fsprogs: chattr sets, lsattr shows, on a file and on a directory.
   auto [rc, out] = Sh("chattr +i " + P("f") + " && chattr +a " + P("d") + " && lsattr -d " + P("f") + " " + P("d"));
@@ -80,11 +61,11 @@ TEST_F(InodeFlagsTest, IoctlAndLsattrOnFilesAndDirs) {
   auto [rc2, out2] = Sh("chattr -i " + P("f") + " && chattr -a " + P("d") + " && lsattr -d " + P("f") + " " + P("d"));
   ASSERT_EQ(rc2, 0) << out2;
   EXPECT_EQ(out2.find('i'), out2.find(P("f")) + P("f").find('i')) << out2;  // no flag letters before the names
-  EXPECT_EQ(GetFlags(P("f")), 0);
-  EXPECT_EQ(GetFlags(P("d")), 0);
+  EXPECT_EQ(GetInodeFlags(P("f")), 0);
+  EXPECT_EQ(GetInodeFlags(P("d")), 0);
   // chattr of an unsupported flag fails loudly and changes nothing.
   EXPECT_NE(Sh("chattr +A " + P("f")).first, 0);
-  EXPECT_EQ(GetFlags(P("f")), 0);
+  EXPECT_EQ(GetInodeFlags(P("f")), 0);
 }
 
 TEST_F(InodeFlagsTest, OnlyRootChangesFlags) {
@@ -92,24 +73,24 @@ TEST_F(InodeFlagsTest, OnlyRootChangesFlags) {
   ASSERT_TRUE(WriteFile(f, "x"));
   ASSERT_OK(chown(f.c_str(), kUser, kGroup));
   // The owner, not root: EPERM (no CAP_LINUX_IMMUTABLE); reading is fine.
-  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetFlags(f, FS_IMMUTABLE_FL); }), EPERM);
-  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetFlags(f, FS_APPEND_FL); }), EPERM);
-  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return static_cast<int>(GetFlags(f)); }), 0);
-  ASSERT_EQ(SetFlags(f, FS_IMMUTABLE_FL), 0);
-  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetFlags(f, 0); }), EPERM);
-  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return static_cast<int>(GetFlags(f)); }), FS_IMMUTABLE_FL);
-  EXPECT_EQ(GetFlags(f), FS_IMMUTABLE_FL);
+  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetInodeFlags(f, FS_IMMUTABLE_FL); }), EPERM);
+  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetInodeFlags(f, FS_APPEND_FL); }), EPERM);
+  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return static_cast<int>(GetInodeFlags(f)); }), 0);
+  ASSERT_EQ(SetInodeFlags(f, FS_IMMUTABLE_FL), 0);
+  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return SetInodeFlags(f, 0); }), EPERM);
+  EXPECT_EQ(RunAs(kUser, kGroup, {}, [&] { return static_cast<int>(GetInodeFlags(f)); }), FS_IMMUTABLE_FL);
+  EXPECT_EQ(GetInodeFlags(f), FS_IMMUTABLE_FL);
   // setpriv-run chattr as the owner fails too.
   auto [rc, out] = Sh("setpriv --reuid=65534 --regid=65534 --clear-groups chattr -i " + f);
   EXPECT_NE(rc, 0) << out;
-  EXPECT_EQ(GetFlags(f), FS_IMMUTABLE_FL);
+  EXPECT_EQ(GetInodeFlags(f), FS_IMMUTABLE_FL);
 }
 
 TEST_F(InodeFlagsTest, ImmutableFileRefusesChanges) {
   std::string f = P("f");
   ASSERT_TRUE(WriteFile(f, "original"));
   ASSERT_OK(setxattr(f.c_str(), "user.k", "v", 1, 0));
-  ASSERT_EQ(SetFlags(f, FS_IMMUTABLE_FL), 0);
+  ASSERT_EQ(SetInodeFlags(f, FS_IMMUTABLE_FL), 0);
   EXPECT_ERRNO(open(f.c_str(), O_WRONLY), EPERM);
   EXPECT_ERRNO(open(f.c_str(), O_RDWR), EPERM);
   EXPECT_ERRNO(open(f.c_str(), O_WRONLY | O_APPEND), EPERM);
@@ -141,7 +122,7 @@ TEST_F(InodeFlagsTest, ImmutableFileRefusesChanges) {
   ASSERT_TRUE(WriteFile(h, "before"));
   int fd = open(h.c_str(), O_RDWR);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(SetFlags(h, FS_IMMUTABLE_FL), 0);
+  ASSERT_EQ(SetInodeFlags(h, FS_IMMUTABLE_FL), 0);
   EXPECT_ERRNO(ftruncate(fd, 0), EPERM);
   EXPECT_ERRNO(fallocate(fd, 0, 0, 4096), EPERM);
   ssize_t w = pwrite(fd, "zz", 2, 0);
@@ -150,7 +131,7 @@ TEST_F(InodeFlagsTest, ImmutableFileRefusesChanges) {
   close(fd);
   EXPECT_EQ(ReadFile(h), "before");
   // Clearing the flag makes it all possible again.
-  ASSERT_EQ(SetFlags(f, 0), 0);
+  ASSERT_EQ(SetInodeFlags(f, 0), 0);
   EXPECT_TRUE(WriteFile(f, "changed"));
   EXPECT_OK(unlink(f.c_str()));
 }
@@ -161,7 +142,7 @@ TEST_F(InodeFlagsTest, ImmutableDirectoryRefusesEntryChanges) {
   ASSERT_OK(chmod(d.c_str(), 0777));  // the kernel checks modes first (default_permissions)
   ASSERT_TRUE(WriteFile(d + "/in", "x"));
   ASSERT_OK(mkdir((d + "/sub").c_str(), 0755));
-  ASSERT_EQ(SetFlags(d, FS_IMMUTABLE_FL), 0);
+  ASSERT_EQ(SetInodeFlags(d, FS_IMMUTABLE_FL), 0);
   EXPECT_ERRNO(open((d + "/new").c_str(), O_WRONLY | O_CREAT, 0644), EPERM);
   EXPECT_ERRNO(mkdir((d + "/nd").c_str(), 0755), EPERM);
   EXPECT_ERRNO(symlink("x", (d + "/s").c_str()), EPERM);
@@ -183,7 +164,7 @@ TEST_F(InodeFlagsTest, ImmutableDirectoryRefusesEntryChanges) {
 TEST_F(InodeFlagsTest, AppendOnlyFileAcceptsOnlyAppends) {
   std::string f = P("f");
   ASSERT_TRUE(WriteFile(f, "head"));
-  ASSERT_EQ(SetFlags(f, FS_APPEND_FL), 0);
+  ASSERT_EQ(SetInodeFlags(f, FS_APPEND_FL), 0);
   EXPECT_ERRNO(open(f.c_str(), O_WRONLY), EPERM);
   EXPECT_ERRNO(open(f.c_str(), O_RDWR), EPERM);
   EXPECT_ERRNO(open(f.c_str(), O_WRONLY | O_APPEND | O_TRUNC), EPERM);
@@ -208,7 +189,7 @@ TEST_F(InodeFlagsTest, AppendOnlyFileAcceptsOnlyAppends) {
   // Append-only directory: entries may be added, not removed.
   std::string d = P("d");
   ASSERT_OK(mkdir(d.c_str(), 0755));
-  ASSERT_EQ(SetFlags(d, FS_APPEND_FL), 0);
+  ASSERT_EQ(SetInodeFlags(d, FS_APPEND_FL), 0);
   EXPECT_TRUE(WriteFile(d + "/a", "1"));
   EXPECT_OK(mkdir((d + "/sub").c_str(), 0755));
   EXPECT_ERRNO(unlink((d + "/a").c_str()), EPERM);
