@@ -595,6 +595,8 @@ def main():
                 rc = 1
                 break
             rounds += 1
+            print("fs_differential: round %d (seed %d) passed: %d examples, %d operations so far, %.0f s"
+                  % (rounds, s, Env.examples, Env.ops, time.monotonic() - start), flush=True)
             if args.rounds is not None and rounds >= args.rounds:
                 break
             if time.monotonic() - start > args.minutes * 60:
