@@ -22,6 +22,9 @@ Differences that are expected, and how they are handled:
     (ENOTDIR), unlink of a directory (EISDIR), where tmpfs says EPERM.
     Accepted only while some inode in the tree carries a flag.
 
+Not generated: O_TMPFILE (FUSE here has no tmpfile operation; see
+tests/posix/open_flags_test.cc) and ACLs (slicefs has none yet).
+
 A failure is shrunk to a minimal sequence (printed as Python steps) and the
 command that replays it is printed (same seed, same example database).
 
