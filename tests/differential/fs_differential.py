@@ -121,7 +121,12 @@ def op_stat(root, local, p, follow):
 def op_open(root, local, p, acc, extra, mode):
     fd = os.open(os.path.join(root, p), acc | extra | NB, mode)
     try:
-        return norm_stat(os.fstat(fd))
+        before = norm_stat(os.fstat(fd))
+        if acc == os.O_RDONLY or not stat.S_ISREG(before[0]):
+            return before
+        # Where a write through this descriptor lands (O_APPEND, O_TRUNC).
+        os.write(fd, b"xy")
+        return before, os.lseek(fd, 0, os.SEEK_CUR), norm_stat(os.fstat(fd))
     finally:
         os.close(fd)
 
