@@ -99,7 +99,9 @@ TEST_P(MetaTest, FlagsAppendOnlyAllowsOnlyAppends) {
   EXPECT_ERRNO(meta_->SetAttr(root_, f.ino, kSetGid, Attr{.gid = 5}), EPERM);
   EXPECT_OK(meta_->SetAttr(root_, f.ino, kSetMtimeNow, Attr{}));  // touch is fine
   EXPECT_ERRNO(meta_->SetXattr(root_, f.ino, "user.k", "w", 0), EPERM);
-  EXPECT_OK(meta_->WriteSlice(f.ino, 0, SliceRecord{10, 0, 5, 0, 5}, 1));
+  EXPECT_OK(meta_->WriteSlice(f.ino, 0, SliceRecord{10, 0, 5, 0, 5}, 1));  // at EOF (10)
+  EXPECT_ERRNO(meta_->WriteSlice(f.ino, 0, SliceRecord{14, 0, 5, 0, 5}, 1), EPERM);  // below EOF (15)
+  EXPECT_OK(meta_->WriteSlice(f.ino, 0, SliceRecord{20, 0, 5, 0, 5}, 1));  // past EOF: a hole, then data
   // Append-only directory: add yes, remove no.
   Must(meta_->SetAttr(root_, f.ino, kSetFlags, Flags(0)));
   Must(meta_->SetAttr(root_, d.ino, kSetFlags, Flags(kAttrAppend)));

@@ -183,6 +183,27 @@ TEST_F(InodeFlagsTest, AppendOnlyFileAcceptsOnlyAppends) {
   EXPECT_ERRNO(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 2), EPERM);
   EXPECT_OK(close(fd));
   EXPECT_EQ(ReadFile(f), "head+tail!!");
+  // A descriptor that drops O_APPEND (the kernel allows it: it does not know
+  // the flag) still appends: slicefs keeps the open's O_APPEND.
+  fd = open(f.c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  ASSERT_OK(fcntl(fd, F_SETFL, 0));
+  EXPECT_EQ(pwrite(fd, "XX", 2, 0), 2);
+  close(fd);
+  EXPECT_EQ(ReadFile(f), "head+tail!!XX");
+  // A descriptor opened for writing before chattr +a cannot write below EOF
+  // any more: the commit fails (at the write or at fsync).
+  std::string g = P("g");
+  ASSERT_TRUE(WriteFile(g, "0123456789"));
+  fd = open(g.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(SetInodeFlags(g, FS_APPEND_FL), 0);
+  ssize_t w = pwrite(fd, "XX", 2, 0);
+  int fsyncRc = w == 2 ? fsync(fd) : -1;
+  EXPECT_TRUE(w < 0 || fsyncRc < 0) << "a write below EOF of an append-only file must fail";
+  close(fd);
+  EXPECT_EQ(ReadFile(g), "0123456789");
+  EXPECT_EQ(ReadFile(f), "head+tail!!XX");
   int rfd = open(f.c_str(), O_RDONLY);
   EXPECT_GE(rfd, 0);
   if (rfd >= 0) close(rfd);
