@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 DEMO_DIR ?= $(HOME)/.slicefs/demo
 DEMO_MNT ?= /tmp/slicefs-demo
 
-.PHONY: all build deps quickstart test test-asan bench clean
+.PHONY: all build deps quickstart test test-asan bench clean soak
 
 all: build
 
@@ -28,6 +28,11 @@ test-asan: deps
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSLICEFS_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 	@cd build-asan && ctest --output-on-failure -R '^(common|kv|meta|object|chunk|vfs)_tests$$'
+
+# The differential test (tests/differential_test.sh) for SOAK_MINUTES.
+SOAK_MINUTES ?= 30
+soak: build
+	@bash tests/differential_test.sh $(BUILD)/slicefs $(SOAK_MINUTES)
 
 bench: build
 	@bash bench/run-all.sh $(BUILD)

@@ -44,5 +44,6 @@ void AddFileOps(fuse_lowlevel_ops& ops);
 void AddDirOps(fuse_lowlevel_ops& ops);
 void AddXattrOps(fuse_lowlevel_ops& ops);
 void AddLockOps(fuse_lowlevel_ops& ops);
+void AddIoctlOps(fuse_lowlevel_ops& ops);  // ioctl_ops.cc: chattr/lsattr flags
 
 }  // namespace slicefs::fusead

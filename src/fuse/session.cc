@@ -35,6 +35,7 @@ void Init(void* userdata, fuse_conn_info* conn) {
   want(FUSE_CAP_PARALLEL_DIROPS);
   want(FUSE_CAP_AUTO_INVAL_DATA);
   want(FUSE_CAP_ASYNC_READ);
+  want(FUSE_CAP_IOCTL_DIR);  // chattr/lsattr on directories (ioctl_ops.cc)
   // Always readdirplus: Meta fills attributes of a batch cheaply.
   conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
   // The kernel clears suid/sgid on write/truncate/chown itself (via setattr).
@@ -63,6 +64,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
   AddDirOps(ops);
   AddXattrOps(ops);
   AddLockOps(ops);
+  AddIoctlOps(ops);
 
   std::vector<std::string> args = {"slicefs"};
   if (opts.debug) args.push_back("-d");

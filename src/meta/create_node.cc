@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -50,6 +51,7 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
         ASSIGN_OR_RETURN(Attr ca, MustAttr(tx, existing->ino));
         if (ca.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
         META_TRY(CheckAccess(ctx, ca, OpenMask(openFlags)));
+        META_TRY(CheckFlagsAllowOpen(ca, openFlags));
         out = Entry{existing->ino, ca};
         existed = true;
         return Status::OK();

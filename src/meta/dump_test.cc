@@ -103,6 +103,11 @@ class DumpTest : public MetaTest {
 
 TEST_P(DumpTest, LoadedVolumeHasExactlyTheOriginalKeys) {
   Populate();
+  // Inode flags (chattr +i / +a) are part of the attributes and come back.
+  Ino a = Must(meta_->Lookup(root_, kRootIno, "a")).ino;
+  Ino f = Must(meta_->Lookup(root_, a, "f")).ino;
+  Must(meta_->SetAttr(root_, a, kSetFlags, Attr{.flags = kAttrImmutable}));
+  Must(meta_->SetAttr(root_, f, kSetFlags, Attr{.flags = kAttrAppend | kAttrImmutable}));
   std::string doc = Dump();
   auto target = FreshTarget();
   auto r = Load(*target, doc);

@@ -33,6 +33,7 @@ enum SetAttrMask : uint32_t {
   kSetAtimeNow = 1 << 5,
   kSetMtimeNow = 1 << 6,
   kSetCtime = 1 << 7,     // to attr.ctimeNs (kernel-provided)
+  kSetFlags = 1 << 8,     // to attr.flags (chattr; root only for i/a; inode_flags.h)
 };
 
 // Flags for Meta::Rename (values match Linux renameat2).

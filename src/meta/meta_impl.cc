@@ -65,6 +65,9 @@ Status MetaImpl::CheckName(std::string_view name) {
 Status MetaImpl::CheckAccess(const Ctx& ctx, const Attr& a, int mask) {
   mask &= 7;
   if (mask == 0) return Status::OK();
+  // As Linux's inode_permission: writing an immutable inode is EPERM, even
+  // for root and before the mode bits (inode_flags.h).
+  if ((mask & W_OK) && (a.flags & kAttrImmutable)) return Status::Error(EPERM, "inode is immutable");
   if (ctx.isRoot()) {
     if ((mask & X_OK) && a.type != FileType::kDir && (a.mode & 0111) == 0)
       return Status::Error(EACCES, "no execute permission for anyone");

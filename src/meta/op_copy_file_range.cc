@@ -2,6 +2,7 @@
 // another; every copied record takes a reference on its slice.
 #include <map>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -28,6 +29,7 @@ Result<uint64_t> MetaImpl::CopyFileRange(const Ctx& ctx, Ino inoIn, uint64_t off
       if (a->type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
       if (a->type != FileType::kFile) return Status::Invalid("not a regular file");
     }
+    if (aout.flags & kAttrImmutable) return Status::Error(EPERM, "destination is immutable");
     if (offIn >= ain.length || len == 0) return Status::OK();
     const uint64_t n = std::min(len, ain.length - offIn);
     std::map<uint32_t, std::string> appends;  // destination chunk -> records

@@ -1,5 +1,6 @@
 // fallocate(2): plain/keep-size reservation, punch hole and zero range.
 // Holes are recorded as slice records with id 0, appended to the chunks.
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -22,6 +23,9 @@ Status MetaImpl::Fallocate(const Ctx& ctx, Ino ino, int mode, uint64_t off, uint
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     if (a.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
     if (a.type != FileType::kFile) return Status::Error(ENODEV, "not a regular file");
+    if (a.flags & kAttrImmutable) return Status::Error(EPERM, "inode is immutable");
+    if ((mode & ~kFallocKeepSize) && (a.flags & kAttrAppend))
+      return Status::Error(EPERM, "append-only file: only plain fallocate");
     Attr n = a;
     if (mode & kFallocPunchHole) {
       uint64_t e = std::min(end, a.length);

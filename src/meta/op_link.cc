@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -20,6 +21,7 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     ASSIGN_OR_RETURN(auto e, LoadEntry(tx, newParent, newName));
     if (e) return Status::Error(EEXIST, "name exists");
     META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+    META_TRY(CheckNotFlagged(a, "link"));
     tx.put(keys::Entry(newParent, newName), EncodeEntry(a.type, ino));
     auto bump = [&](Ino p, int64_t by) -> Status {
       std::string k = keys::Parent(ino, p);

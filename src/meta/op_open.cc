@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -24,7 +25,8 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
     ASSIGN_OR_RETURN(a, MustAttr(tx, ino));
     if (a.type == FileType::kDir && wantsWrite) return Status::Error(EISDIR, "cannot open a directory for writing");
     if (wantsWrite && opts_.readOnly) return Status::Error(EROFS, "volume is mounted read-only");
-    return CheckAccess(ctx, a, mask);
+    META_TRY(CheckAccess(ctx, a, mask));
+    return wantsWrite ? CheckFlagsAllowOpen(a, flags) : Status::OK();
   };
   auto readOnlyOpen = [&](bool reserved) -> Result<Attr> {
     Status st = kv_->readOnly(check);

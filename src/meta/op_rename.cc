@@ -1,6 +1,7 @@
 // Rename with POSIX overwrite rules, RENAME_NOREPLACE and RENAME_EXCHANGE.
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -80,6 +81,7 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
     META_TRY(CheckAccess(ctx, dpa, W_OK | X_OK));
     ASSIGN_OR_RETURN(Attr sa, MustAttr(tx, se->ino));
     META_TRY(CheckSticky(ctx, spa, sa));
+    META_TRY(CheckFlagsAllowDelete(spa, sa));
     const bool srcDir = sa.type == FileType::kDir;
     Attr da;
     bool dstDir = false;
@@ -89,6 +91,7 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
       ASSIGN_OR_RETURN(da, MustAttr(tx, de->ino));
       dstDir = da.type == FileType::kDir;
       META_TRY(CheckSticky(ctx, dpa, da));
+      META_TRY(CheckFlagsAllowDelete(dpa, da));
       if (!exchange) {
         if (srcDir && !dstDir) return Status::Error(ENOTDIR, "target is not a directory");
         if (!srcDir && dstDir) return Status::Error(EISDIR, "target is a directory");

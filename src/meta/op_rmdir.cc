@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -23,6 +24,7 @@ Status MetaImpl::Rmdir(const Ctx& ctx, Ino parent, std::string_view name) {
     META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
     ASSIGN_OR_RETURN(Attr child, MustAttr(tx, e->ino));
     META_TRY(CheckSticky(ctx, pa, child));
+    META_TRY(CheckFlagsAllowDelete(pa, child));
     if (child.type != FileType::kDir) return Status::Error(ENOTDIR, "not a directory");
     ASSIGN_OR_RETURN(bool empty, DirIsEmpty(tx, e->ino));
     if (!empty) return Status::Error(ENOTEMPTY, "directory not empty");

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -14,6 +15,15 @@ Result<Attr> MetaImpl::SetAttr(const Ctx& ctx, Ino ino, uint32_t toSet, const At
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     const bool owner = ctx.isRoot() || ctx.uid == a.uid;
     Attr n = a;
+    // Linux's may_setattr: flags forbid chmod/chown/explicit times, and an
+    // immutable inode refuses even "touch".
+    if (toSet & (kSetMode | kSetUid | kSetGid | kSetAtime | kSetMtime)) META_TRY(CheckNotFlagged(a, "setattr"));
+    if ((toSet & (kSetAtimeNow | kSetMtimeNow)) && (a.flags & kAttrImmutable))
+      return Status::Error(EPERM, "inode is immutable");
+    if (toSet & kSetFlags) {
+      META_TRY(CheckSetFlags(ctx, a, in.flags));
+      n.flags = in.flags;
+    }
     if (toSet & (kSetUid | kSetGid)) {
       if ((toSet & kSetUid) && !ctx.isRoot() && !(ctx.uid == a.uid && in.uid == a.uid))
         return Status::Error(EPERM, "only root may change the owner");

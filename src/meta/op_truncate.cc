@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -16,6 +17,7 @@ Result<Attr> MetaImpl::Truncate(const Ctx& ctx, Ino ino, uint64_t length, bool c
     if (a.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
     if (a.type != FileType::kFile) return Status::Invalid("not a regular file");
     if (checkPerm) META_TRY(CheckAccess(ctx, a, W_OK));
+    META_TRY(CheckNotFlagged(a, "truncate"));
     Attr n = a;
     n.length = length;
     fx.spaceDelta = SpaceOf(n) - SpaceOf(a);

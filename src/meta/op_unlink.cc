@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -22,6 +23,7 @@ Status MetaImpl::Unlink(const Ctx& ctx, Ino parent, std::string_view name) {
     META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
     ASSIGN_OR_RETURN(Attr child, MustAttr(tx, e->ino));
     META_TRY(CheckSticky(ctx, pa, child));
+    META_TRY(CheckFlagsAllowDelete(pa, child));
     if (child.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
     META_TRY(DropLink(tx, parent, name, e->ino, child, now, fx));
     if (parent == kTrashIno) {  // DropLink may not touch the trash attr here

@@ -1,5 +1,6 @@
 // WriteSlice: appends one slice record to a chunk, extends the length, sets
 // mtime and takes a reference on the slice, all in one transaction.
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -14,6 +15,11 @@ Status MetaImpl::WriteSlice(Ino ino, uint32_t index, const SliceRecord& rec, int
     fx.Reset();
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     if (a.type != FileType::kFile) return Status::Error(EPERM, "not a regular file");
+    if (a.flags & kAttrImmutable) return Status::Error(EPERM, "inode is immutable");
+    // Append-only: only at EOF. A writer's slices commit in write order, so
+    // appends through this client always start at the committed length.
+    if ((a.flags & kAttrAppend) && end - rec.len < a.length)
+      return Status::Error(EPERM, "append-only file: write below its end");
     std::string key = keys::Chunk(ino, index);
     ASSIGN_OR_RETURN(auto v, tx.get(key));
     std::string val = v ? std::move(*v) : std::string();

@@ -47,9 +47,14 @@ struct Attr {
   int64_t mtimeNs = 0;
   int64_t ctimeNs = 0;
   Ino parent = 0;        // parent dir; 0 when the inode has several (hard links)
-  uint8_t flags = 0;     // reserved (immutable/append-only)
+  uint8_t flags = 0;     // kAttrImmutable | kAttrAppend (chattr +i / +a)
   bool operator==(const Attr&) const = default;
 };
+
+// Attr::flags bits (chattr; src/meta/inode_flags.h has the rules).
+inline constexpr uint8_t kAttrImmutable = 1;  // FS_IMMUTABLE_FL
+inline constexpr uint8_t kAttrAppend = 2;     // FS_APPEND_FL
+inline constexpr uint8_t kAttrFlagsKnown = kAttrImmutable | kAttrAppend;
 
 struct Entry {
   Ino ino = 0;

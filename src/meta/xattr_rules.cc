@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meta/inode_flags.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -16,6 +17,7 @@ Status CheckXattrName(std::string_view name) {
 }
 
 Status CheckXattrAccess(const Ctx& ctx, const Attr& a, std::string_view name, bool write) {
+  if (write) META_TRY(CheckNotFlagged(a, "xattr change"));
   if (name.starts_with("trusted.")) {
     if (!ctx.isRoot()) return Status::Error(write ? EPERM : ENODATA, "trusted xattrs are root only");
     return Status::OK();

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,5 +41,24 @@ inline int64_t Ns(const struct timespec& t) { return t.tv_sec * 1000000000LL + t
 // n bytes of test data for `seed` (PatternBytes with the mount suites'
 // argument order).
 inline std::string Pattern(size_t n, uint32_t seed) { return PatternBytes(seed, n); }
+
+// FS_IOC_GETFLAGS of path (opened read-only, non-blocking): the flags, or
+// -errno.
+inline long GetInodeFlags(const std::string& p) {
+  int fd = open(p.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return -errno;
+  int f = 0;
+  long r = ioctl(fd, FS_IOC_GETFLAGS, &f) == 0 ? f : -errno;
+  close(fd);
+  return r;
+}
+// FS_IOC_SETFLAGS of path: 0 or errno.
+inline int SetInodeFlags(const std::string& p, int f) {
+  int fd = open(p.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd < 0) return errno;
+  int r = ioctl(fd, FS_IOC_SETFLAGS, &f) == 0 ? 0 : errno;
+  close(fd);
+  return r;
+}
 
 }  // namespace slicefs::testing
