@@ -175,9 +175,25 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
 }
 
 Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                          TxnEffects& fx) {
+                          TxnEffects& fx, bool mayTrash) {
   tx.del(keys::Entry(parent, name));
   child.ctimeNs = now;
+  const bool toTrash = mayTrash && fmt_.trashDays > 0 && !IsTrashDir(parent) &&
+                       (child.type == FileType::kDir || (child.type == FileType::kFile && child.nlink <= 1));
+  if (toTrash) {
+    // Into this hour's trash directory as "{parent}-{ino}-{name}" (a
+    // directory only arrives here empty: rmdir, or a rename over it).
+    std::string tname = TrashEntryName(parent, ino, name);
+    ASSIGN_OR_RETURN(Ino hour, TrashHourInTxn(tx, now, fx));
+    ASSIGN_OR_RETURN(Attr ha, MustAttr(tx, hour));
+    tx.put(keys::Entry(hour, tname), EncodeEntry(child.type, ino));
+    ha.mtimeNs = ha.ctimeNs = now;
+    if (child.type == FileType::kDir) ha.nlink++;
+    SaveAttr(tx, hour, ha);
+    child.parent = hour;
+    SaveAttr(tx, ino, child);
+    return Status::OK();
+  }
   if (child.type == FileType::kDir) return DestroyInode(tx, ino, child, fx);
   if (child.nlink > 1) {
     child.nlink--;
@@ -201,17 +217,6 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
         }
       }
     }
-    SaveAttr(tx, ino, child);
-    return Status::OK();
-  }
-  if (child.type == FileType::kFile && fmt_.trashDays > 0 && parent != kTrashIno) {
-    std::string tname = std::to_string(parent) + "-" + std::to_string(ino) + "-" + std::string(name);
-    if (tname.size() > kMaxNameLen) tname.resize(kMaxNameLen);
-    ASSIGN_OR_RETURN(Attr trash, MustAttr(tx, kTrashIno));
-    tx.put(keys::Entry(kTrashIno, tname), EncodeEntry(FileType::kFile, ino));
-    trash.mtimeNs = trash.ctimeNs = now;
-    SaveAttr(tx, kTrashIno, trash);
-    child.parent = kTrashIno;
     SaveAttr(tx, ino, child);
     return Status::OK();
   }
