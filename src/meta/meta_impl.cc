@@ -179,10 +179,11 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
   tx.del(keys::Entry(parent, name));
   child.ctimeNs = now;
   const bool toTrash = mayTrash && fmt_.trashDays > 0 && !IsTrashDir(parent) &&
-                       (child.type == FileType::kDir || (child.type == FileType::kFile && child.nlink <= 1));
+                       (child.type == FileType::kDir || child.nlink <= 1);
   if (toTrash) {
-    // Into this hour's trash directory as "{parent}-{ino}-{name}" (a
-    // directory only arrives here empty: rmdir, or a rename over it).
+    // Into this hour's trash directory as "{parent}-{ino}-{name}": the
+    // last link of any node (a directory only arrives here empty: rmdir, or
+    // a rename over it).
     std::string tname = TrashEntryName(parent, ino, name);
     ASSIGN_OR_RETURN(Ino hour, TrashHourInTxn(tx, now, fx));
     ASSIGN_OR_RETURN(Attr ha, MustAttr(tx, hour));
