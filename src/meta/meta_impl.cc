@@ -175,7 +175,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
 }
 
 Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                          TxnEffects& fx, bool mayTrash) {
+                          TxnEffects& fx, bool mayTrash, const std::vector<uint64_t>* knownSids) {
   tx.del(keys::Entry(parent, name));
   child.ctimeNs = now;
   const bool toTrash = mayTrash && fmt_.trashDays > 0 && !IsTrashDir(parent) &&
@@ -226,8 +226,12 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     // Kept (nlink 0) while any session holds it open; see open_files.cc for
     // why this read of every session's SS record cannot miss a concurrent
     // open elsewhere.
-    ASSIGN_OR_RETURN(auto sids, SessionIds(tx));
-    ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, sids, ino, kNoSid));
+    std::vector<uint64_t> readSids;
+    if (knownSids == nullptr) {
+      ASSIGN_OR_RETURN(readSids, SessionIds(tx));
+      knownSids = &readSids;
+    }
+    ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, *knownSids, ino, kNoSid));
     if (!held && IsOpen(ino)) {  // open here without a record yet
       const uint64_t sid = session_.id();
       tx.put(keys::SessionFile(sid, ino), "");
@@ -245,7 +249,10 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
 Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx) {
   tx.del(keys::Attr(ino));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
-  for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
+  // Parent records exist only while an inode has several parents (parent 0).
+  std::vector<std::string> prefixes{keys::XattrPrefix(ino)};
+  if (a.parent == 0) prefixes.push_back(keys::ParentPrefix(ino));
+  for (const std::string& prefix : prefixes) {
     META_TRY(ScanPrefix(tx, prefix, 1000, [&](const KeyValue& kv) {
       tx.del(kv.key);
       return Status::OK();

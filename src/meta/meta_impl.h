@@ -154,9 +154,10 @@ class MetaImpl final : public Meta {
   // Drops one link `name` -> child from `parent` inside tx: nlink and parent
   // records, the trash, open-unlinked bookkeeping, and final removal.
   // parentAttr is updated (mtime/ctime) and saved by the caller.
-  // mayTrash=false: never into the trash (purges, RemoveTree).
+  // mayTrash=false: never into the trash (purges, RemoveTree). sids: the
+  // registered sessions when the caller read them already in tx (batches).
   Status DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                  TxnEffects& fx, bool mayTrash = true);
+                  TxnEffects& fx, bool mayTrash = true, const std::vector<uint64_t>* sids = nullptr);
   // ---- the hourly trash (trash.cc) ----
   // The hour directory for `now` inside tx, created (fixed inode
   // TrashHourIno) when missing.

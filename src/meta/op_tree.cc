@@ -27,51 +27,68 @@ Result<uint64_t> MetaImpl::RemoveTree(Ino parent, std::string_view name,
   std::vector<Ino> stack;
   if (top->type == FileType::kDir) stack.push_back(top->ino);
   while (!stack.empty()) {
-    const Ino d = stack.back();
     const int64_t now = NowNs();
-    Ino descend = 0;
-    bool emptied = false;
+    std::vector<Ino> work;  // the stack as this attempt leaves it
     uint64_t n = 0;
     TxnEffects fx;
     META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
       fx.Reset();
-      descend = 0;
-      emptied = false;
+      work = stack;
       n = 0;
-      ASSIGN_OR_RETURN(Attr da, MustAttr(tx, d));
-      const std::string prefix = keys::EntryPrefix(d);
-      ASSIGN_OR_RETURN(auto kvs, tx.scan(prefix, PrefixEnd(prefix), kRemoveBatch));
-      for (const auto& kv : kvs) {
-        auto nm = keys::EntryName(kv.key);
-        ASSIGN_OR_RETURN(EntryValue ev, DecodeEntry(kv.value));
-        ASSIGN_OR_RETURN(auto child, LoadAttr(tx, ev.ino));
-        if (!nm || !child) {  // a dangling entry: just drop it
-          tx.del(kv.key);
-          continue;
+      size_t budget = kRemoveBatch;
+      ASSIGN_OR_RETURN(auto sids, SessionIds(tx));
+      // One transaction fills its budget across directories: it empties the
+      // deepest directory on the stack, pops it (its parent removes it with
+      // its next scan), descends into a non-empty subdirectory, and goes on.
+      while (!work.empty() && budget > 0) {
+        const Ino d = work.back();
+        ASSIGN_OR_RETURN(Attr da, MustAttr(tx, d));
+        const std::string prefix = keys::EntryPrefix(d);
+        ASSIGN_OR_RETURN(auto kvs, tx.scan(prefix, PrefixEnd(prefix), budget));
+        std::vector<EntryValue> evs;
+        std::vector<std::string> attrKeys;
+        for (const auto& kv : kvs) {
+          ASSIGN_OR_RETURN(EntryValue ev, DecodeEntry(kv.value));
+          evs.push_back(ev);
+          attrKeys.push_back(keys::Attr(ev.ino));
         }
-        if (child->type == FileType::kDir) {
-          ASSIGN_OR_RETURN(bool empty, DirIsEmpty(tx, ev.ino));
-          if (!empty) {
-            descend = ev.ino;
-            break;
+        ASSIGN_OR_RETURN(auto attrVals, tx.gets(attrKeys));
+        Ino descend = 0;
+        size_t used = 0;
+        for (size_t i = 0; i < kvs.size(); i++) {
+          used++;
+          auto nm = keys::EntryName(kvs[i].key);
+          if (!nm || !attrVals[i]) {  // a dangling entry: just drop it
+            tx.del(kvs[i].key);
+            continue;
           }
-          da.nlink--;
+          ASSIGN_OR_RETURN(Attr child, DecodeAttr(*attrVals[i]));
+          if (child.type == FileType::kDir) {
+            ASSIGN_OR_RETURN(bool empty, DirIsEmpty(tx, evs[i].ino));
+            if (!empty) {
+              descend = evs[i].ino;
+              break;
+            }
+            da.nlink--;
+          }
+          META_TRY(DropLink(tx, d, *nm, evs[i].ino, child, now, fx, /*mayTrash=*/false, &sids));
+          n++;
         }
-        META_TRY(DropLink(tx, d, *nm, ev.ino, *child, now, fx, /*mayTrash=*/false));
-        n++;
+        da.mtimeNs = da.ctimeNs = now;
+        SaveAttr(tx, d, da);
+        const bool exhausted = descend == 0 && kvs.size() == budget;  // may hold more
+        budget -= std::min(budget, used + 1);
+        if (descend != 0) {
+          work.push_back(descend);
+        } else if (!exhausted) {
+          work.pop_back();  // empty now
+        }
       }
-      emptied = descend == 0 && kvs.size() < kRemoveBatch;
-      da.mtimeNs = da.ctimeNs = now;
-      SaveAttr(tx, d, da);
       return Status::OK();
     }));
     Apply(fx);
+    stack = std::move(work);
     removed += n;
-    if (descend != 0) {
-      stack.push_back(descend);
-    } else if (emptied) {
-      stack.pop_back();
-    }
     if (progress && !progress(removed)) return Err(ECANCELED, "stopped after " + std::to_string(removed) + " entries");
   }
   // The top itself (a file, or the directory now empty).
