@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_process.h"
 #include "meta/meta.h"
 #include "support/engines.h"
 #include "support/test_util.h"
@@ -25,37 +26,8 @@
 using namespace slicefs;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-struct Run {
-  double seconds = 0;
-  long maxRssKiB = 0;
-  int rc = -1;
-};
-
-Run RunProcess(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  auto t0 = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 2);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage ru{};
-  wait4(pid, &status, 0, &ru);
-  Run r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  r.maxRssKiB = ru.ru_maxrss;
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return r;
-}
-
-}  // namespace
+using slicefs::bench::Run;
+using slicefs::bench::RunProcess;
 
 int main(int argc, char** argv) {
   setvbuf(stdout, nullptr, _IOLBF, 0);

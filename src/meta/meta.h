@@ -212,6 +212,13 @@ class Meta {
   // Purges trash entries older than trashDays (by their ctime) at `nowNs`.
   // Returns how many were purged.
   virtual Result<int> CleanTrash(int64_t nowNs) = 0;
+  // Trash entries CleanTrash(nowNs) would purge: how many and their bytes
+  // (file lengths), without changing anything (gc's report).
+  struct TrashUsage {
+    uint64_t entries = 0;
+    uint64_t bytes = 0;
+  };
+  virtual Result<TrashUsage> ExpiredTrash(int64_t nowNs) = 0;
   // ---- trees and the hourly trash (rmr, clone, restore; #12 item 6) ----
   // The trash keeps one directory per hour, ".trash/YYYY-MM-DD-HH" (UTC);
   // removed entries go there as "{parentIno}-{ino}-{name}" (docs/formats.md).

@@ -119,6 +119,7 @@ class MetaImpl final : public Meta {
   Result<int> ProcessDeletions() override;
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
+  Result<TrashUsage> ExpiredTrash(int64_t nowNs) override;
   Result<Ino> TrashHourDir(int64_t nowNs) override;
   Result<uint64_t> RemoveTree(Ino parent, std::string_view name,
                               const std::function<bool(uint64_t)>& progress) override;
@@ -162,6 +163,9 @@ class MetaImpl final : public Meta {
   // The hour directory for `now` inside tx, created (fixed inode
   // TrashHourIno) when missing.
   Result<Ino> TrashHourInTxn(KvTxn& tx, int64_t now, TxnEffects& fx);
+  // True if the trash entry `e` (an hour directory, or an older flat
+  // entry) is past trashDays at nowNs (CleanTrash and ExpiredTrash).
+  bool TrashExpired(const DirEntry& e, int64_t nowNs) const;
   // Takes the purge lease (one purging client per volume); false if another
   // client holds it.
   Result<bool> TakePurgeLease(int64_t nowSec, bool release);

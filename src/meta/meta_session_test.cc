@@ -217,6 +217,12 @@ TEST_P(MetaTrashTest, UnlinkMovesNodesIntoTheHourAndCleanerPurgesWholeHours) {
   // Non-root users cannot write into the trash.
   EXPECT_ERRNO(meta_->Mknod(User(1000, 1000), kTrashIno, "x", S_IFREG | 0644, 0, 0), EACCES);
   EXPECT_ERRNO(meta_->Mknod(User(1000, 1000), hour.ino, "x", S_IFREG | 0644, 0, 0), EACCES);
+  // ExpiredTrash counts what the cleaner would purge, without purging
+  // (the three entries and their hour; bytes: the file's length).
+  EXPECT_EQ(Must(meta_->ExpiredTrash(now)).entries, 0u);
+  auto expired = Must(meta_->ExpiredTrash(now + 2 * 86400LL * 1000000000LL));
+  EXPECT_EQ(expired.entries, 4u);
+  EXPECT_EQ(expired.bytes, 10u);
   // The cleaner keeps young hours and purges old ones whole (3 entries and
   // the hour directory).
   EXPECT_EQ(Must(impl().CleanTrash(now)), 0);

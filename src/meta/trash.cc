@@ -128,13 +128,21 @@ Result<bool> MetaImpl::TakePurgeLease(int64_t nowSec, bool release) {
   return got;
 }
 
+bool MetaImpl::TrashExpired(const DirEntry& e, int64_t nowNs) const {
+  const int64_t keepNs = static_cast<int64_t>(fmt_.trashDays) * 86400LL * kNsPerSec;
+  // An hour's entries were trashed before its end; older layouts' flat
+  // entries are judged by their ctime (the time they were trashed).
+  auto hour = ParseTrashHour(e.name);
+  int64_t trashedNs = hour ? (*hour + 1) * kHourSec * kNsPerSec : (e.attr ? e.attr->ctimeNs : nowNs);
+  return trashedNs + keepNs <= nowNs;
+}
+
 Result<int> MetaImpl::CleanTrash(int64_t nowNs) {
   META_TRY(CheckWritable());
   // Tests shorten time: SLICEFS_TRASH_NOW_OFFSET_SEC is added to "now".
   if (const char* off = std::getenv("SLICEFS_TRASH_NOW_OFFSET_SEC"); off && *off) {
     nowNs += std::strtoll(off, nullptr, 10) * kNsPerSec;
   }
-  const int64_t keepNs = static_cast<int64_t>(fmt_.trashDays) * 86400LL * kNsPerSec;
   const int64_t wallSec = NowNs() / kNsPerSec;
   ASSIGN_OR_RETURN(bool leased, TakePurgeLease(wallSec, false));
   if (!leased) return 0;  // another client is purging
@@ -153,11 +161,7 @@ Result<int> MetaImpl::CleanTrash(int64_t nowNs) {
       break;
     }
     for (const auto& e : *entries) {
-      auto hour = ParseTrashHour(e.name);
-      // An hour's entries were trashed before its end; older layouts' flat
-      // entries are judged by their ctime (the time they were trashed).
-      int64_t trashedNs = hour ? (*hour + 1) * kHourSec * kNsPerSec : (e.attr ? e.attr->ctimeNs : nowNs);
-      if (trashedNs + keepNs > nowNs) continue;
+      if (!TrashExpired(e, nowNs)) continue;
       auto r = RemoveTree(kTrashIno, e.name, renew);
       if (!r && !r.error().is(ENOENT)) {
         result = r.error();
