@@ -46,4 +46,7 @@ void AddXattrOps(fuse_lowlevel_ops& ops);
 void AddLockOps(fuse_lowlevel_ops& ops);
 void AddIoctlOps(fuse_lowlevel_ops& ops);  // ioctl_ops.cc: chattr/lsattr flags
 
+// The session kernel_notify.cc's hooks notify (nullptr: none).
+void SetNotifySession(fuse_session* se);
+
 }  // namespace slicefs::fusead

@@ -120,6 +120,10 @@ class MetaImpl final : public Meta {
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
   Result<TrashUsage> ExpiredTrash(int64_t nowNs) override;
+  Result<Ino> TrashHourDir(int64_t nowNs) override;
+  Result<uint64_t> RemoveTree(Ino parent, std::string_view name,
+                              const std::function<bool(uint64_t)>& progress) override;
+  Result<Entry> CloneFile(const Ctx& ctx, Ino src, Ino parent, std::string_view name, bool preserve) override;
   int64_t pendingSpace() const override { return usage_.pendingSpace(); }
   int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
@@ -151,8 +155,20 @@ class MetaImpl final : public Meta {
   // Drops one link `name` -> child from `parent` inside tx: nlink and parent
   // records, the trash, open-unlinked bookkeeping, and final removal.
   // parentAttr is updated (mtime/ctime) and saved by the caller.
+  // mayTrash=false: never into the trash (purges, RemoveTree). sids: the
+  // registered sessions when the caller read them already in tx (batches).
   Status DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                  TxnEffects& fx);
+                  TxnEffects& fx, bool mayTrash = true, const std::vector<uint64_t>* sids = nullptr);
+  // ---- the hourly trash (trash.cc) ----
+  // The hour directory for `now` inside tx, created (fixed inode
+  // TrashHourIno) when missing.
+  Result<Ino> TrashHourInTxn(KvTxn& tx, int64_t now, TxnEffects& fx);
+  // True if the trash entry `e` (an hour directory, or an older flat
+  // entry) is past trashDays at nowNs (CleanTrash and ExpiredTrash).
+  bool TrashExpired(const DirEntry& e, int64_t nowNs) const;
+  // Takes the purge lease (one purging client per volume); false if another
+  // client holds it.
+  Result<bool> TakePurgeLease(int64_t nowSec, bool release);
   // Deletes every key of an inode with no links left; file data goes to a
   // D{ino}{length} record for the deletion worker.
   Status DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx);
