@@ -23,6 +23,10 @@ struct FuseServerOptions {
   std::string fsname;            // shown as the mount's source
   std::vector<std::string> options;  // -o options passed to libfuse (allow_other, ...)
   int maxThreads = 64;
+  // Observation (fuse/op_trace.h): per-op timing for the metrics (off:
+  // not even timed), and the content of the root's .config file.
+  bool opMetrics = true;
+  std::string configJson = "{}";
   // Called once: OK when the mount answers requests, or the reason it failed.
   std::function<void(const Status&)> onReady;
 };

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fuse/fuse_internal.h"
+#include "fuse/op_trace.h"
 
 namespace slicefs {
 namespace fusead {
@@ -63,6 +64,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
   AddDirOps(ops);
   AddXattrOps(ops);
   AddLockOps(ops);
+  ObserverHandle observer = InstallObserver(ops, opts);  // metrics, .accesslog, internal files: last
 
   std::vector<std::string> args = {"slicefs"};
   if (opts.debug) args.push_back("-d");
