@@ -1,0 +1,66 @@
+#include "cli/mount_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "cli/mount_util.h"
+
+namespace slicefs::cli {
+
+Result<std::string> SlicefsMountRoot(const std::string& path) {
+  auto root = FindMountRoot(path);
+  if (!root) return Err(EINVAL, root.error().message() + " (give a slicefs mount point)");
+  if (::access((*root + "/.stats").c_str(), F_OK) != 0) {
+    return Err(EINVAL, path + " is not inside a slicefs mount with internal files (no .stats at " + *root + ")");
+  }
+  return *root;
+}
+
+Result<std::string> ReadMountFile(const std::string& root, const std::string& name) {
+  const std::string p = root + "/" + name;
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Err(errno, "cannot open " + p + ": " + std::strerror(errno));
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return Err(e, "cannot read " + p + ": " + std::strerror(e));
+    }
+    if (n == 0) break;
+    out.append(buf, n);
+  }
+  ::close(fd);
+  return out;
+}
+
+StatsSample ParseStats(const std::string& text) {
+  StatsSample s;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto sp = line.rfind(' ');
+    if (line.empty() || line[0] == '#' || sp == std::string::npos) continue;
+    s[line.substr(0, sp)] = std::strtod(line.c_str() + sp + 1, nullptr);
+  }
+  return s;
+}
+
+double SumOf(const StatsSample& s, const std::string& name, const std::string& needle) {
+  double sum = 0;
+  for (auto it = s.lower_bound(name); it != s.end() && it->first.compare(0, name.size(), name) == 0; ++it) {
+    const std::string& k = it->first;
+    if (k.size() != name.size() && k[name.size()] != '{') continue;
+    if (!needle.empty() && k.find(needle) == std::string::npos) continue;
+    sum += it->second;
+  }
+  return sum;
+}
+
+}  // namespace slicefs::cli
