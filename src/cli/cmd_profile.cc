@@ -9,8 +9,6 @@
 #include <cstring>
 #include <cstdio>
 #include <fstream>
-#include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -36,38 +34,6 @@ std::string Comm(uint32_t pid) {
   return s;
 }
 
-// Lines read from .accesslog by a thread of their own (reads block until
-// the mount has lines). The thread is detached: the process may exit while
-// it waits in read(), which closes the file and ends the mount's reader.
-struct LiveLines {
-  std::mutex mu;
-  std::vector<std::string> lines;
-  std::string error;
-  bool ended = false;
-};
-
-void ReadLoop(std::shared_ptr<LiveLines> st, int fd) {
-  std::string partial;
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    std::lock_guard lk(st->mu);
-    if (n <= 0) {
-      if (n < 0) st->error = std::strerror(errno);
-      st->ended = true;
-      return;
-    }
-    partial.append(buf, n);
-    size_t start = 0, nl;
-    while ((nl = partial.find('\n', start)) != std::string::npos) {
-      st->lines.push_back(partial.substr(start, nl - start));
-      start = nl + 1;
-    }
-    partial.erase(0, start);
-  }
-}
-
 void Replay(const ProfileArgs& a, const ProfileFilter& f) {
   std::ifstream in(a.path);
   if (!in) throw CommandError("cannot read " + a.path + ": " + std::strerror(errno));
@@ -83,27 +49,17 @@ void Replay(const ProfileArgs& a, const ProfileFilter& f) {
 }
 
 void Live(const ProfileArgs& a, const ProfileFilter& f, const std::string& root) {
-  const std::string file = root + "/.accesslog";
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw CommandError("cannot open " + file + ": " + std::strerror(errno));
-  auto st = std::make_shared<LiveLines>();
-  std::thread(ReadLoop, st, fd).detach();
+  auto tail = AccessLogTail::Open(root);
+  if (!tail) throw CommandError(tail.error().message());
   const bool tty = ::isatty(1);
   AccessProfile p(f);
   for (int i = 0; a.count == 0 || i < a.count; i++) {
     auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::duration<double>(a.interval));
-    std::vector<std::string> lines;
-    bool ended;
+    bool ended = false;
     std::string err;
-    {
-      std::lock_guard lk(st->mu);
-      lines.swap(st->lines);
-      ended = st->ended;
-      err = st->error;
-    }
     p.Clear();
-    for (auto& l : lines) p.Add(l);
+    for (auto& l : (*tail)->Take(&ended, &err)) p.Add(l);
     double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::string out = tty ? "\033[H\033[2J" : "";
     out += "slicefs profile " + root + " (every " + std::to_string(a.interval).substr(0, 4) + " s): " +

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include "cli/mount_util.h"
 
@@ -61,6 +62,58 @@ double SumOf(const StatsSample& s, const std::string& name, const std::string& n
     sum += it->second;
   }
   return sum;
+}
+
+Result<std::shared_ptr<AccessLogTail>> AccessLogTail::Open(const std::string& root) {
+  const std::string file = root + "/.accesslog";
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Err(errno, "cannot open " + file + ": " + std::strerror(errno));
+  auto t = std::make_shared<AccessLogTail>();
+  std::thread(Loop, t, fd).detach();
+  return t;
+}
+
+void AccessLogTail::Loop(std::shared_ptr<AccessLogTail> self, int fd) {
+  std::string partial;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lk(self->mu_);
+    if (n <= 0) {
+      if (n < 0) self->error_ = std::strerror(errno);
+      self->ended_ = true;
+      ::close(fd);
+      return;
+    }
+    partial.append(buf, n);
+    size_t start = 0, nl;
+    while ((nl = partial.find('\n', start)) != std::string::npos) {
+      if (self->bytes_ + nl - start > kMaxBytes) {
+        self->dropped_++;
+      } else {
+        self->lines_.push_back(partial.substr(start, nl - start));
+        self->bytes_ += nl - start;
+      }
+      start = nl + 1;
+    }
+    partial.erase(0, start);
+  }
+}
+
+std::vector<std::string> AccessLogTail::Take(bool* ended, std::string* error) {
+  std::lock_guard lk(mu_);
+  std::vector<std::string> out;
+  out.swap(lines_);
+  bytes_ = 0;
+  if (ended) *ended = ended_;
+  if (error) *error = error_;
+  return out;
+}
+
+uint64_t AccessLogTail::dropped() {
+  std::lock_guard lk(mu_);
+  return dropped_;
 }
 
 }  // namespace slicefs::cli
