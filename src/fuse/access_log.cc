@@ -22,11 +22,13 @@ void AccessLog::Append(const std::string& line) {
   std::lock_guard lk(mu_);
   for (auto& [id, r] : map_) {
     if (r->bytes + line.size() + 1 > kReaderBufferBytes) {
-      r->dropped++;
+      // A run of drops is one notice (a few bytes over the bound at most).
+      if (r->lines.empty() || r->lines.back().dropped == 0) r->lines.push_back(Entry{});
+      r->lines.back().dropped++;
       droppedTotal_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    r->lines.push_back(line + "\n");
+    r->lines.push_back(Entry{line + "\n", 0});
     r->bytes += line.size() + 1;
   }
   cv_.notify_all();
@@ -41,8 +43,7 @@ std::string AccessLog::Read(uint64_t id, size_t max, const std::function<bool()>
   Reader* r = find();
   auto ready = [&] {
     r = find();
-    return shutdown_ || r == nullptr || r->interrupted || r->dropped > 0 || !r->lines.empty() ||
-           !r->partial.empty();
+    return shutdown_ || r == nullptr || r->interrupted || !r->lines.empty() || !r->partial.empty();
   };
   while (!cv_.wait_for(lk, std::chrono::milliseconds(500), ready)) {
     if (stop && stop()) return {};
@@ -50,33 +51,30 @@ std::string AccessLog::Read(uint64_t id, size_t max, const std::function<bool()>
   std::string out;
   if (r == nullptr) return out;
   r->interrupted = false;
-  auto take = [&](std::string s) {
+  // Appends s whole if it fits; a first piece longer than max is cut and
+  // its rest kept for the next read. False when s did not go out whole.
+  auto take = [&](const std::string& s) {
     if (out.size() + s.size() <= max) {
       out += s;
       return true;
     }
-    if (out.empty()) {  // a line longer than the read: hand it out in parts
+    if (out.empty()) {
       out = s.substr(0, max);
       r->partial = s.substr(max);
+      return true;
     }
     return false;
   };
   if (!r->partial.empty()) {
     std::string p = std::move(r->partial);
     r->partial.clear();
-    if (!take(std::move(p))) return out;
+    take(p);
   }
-  if (r->dropped > 0) {
-    if (!take("#dropped " + std::to_string(r->dropped) + " lines\n")) return out;
-    r->dropped = 0;
-  }
-  while (!r->lines.empty()) {
-    size_t n = r->lines.front().size();
-    if (!take(r->lines.front())) {
-      if (!r->partial.empty()) r->bytes -= n, r->lines.pop_front();
-      break;
-    }
-    r->bytes -= n;
+  while (!r->lines.empty() && r->partial.empty()) {
+    Entry& e = r->lines.front();
+    const std::string text = e.dropped ? "#dropped " + std::to_string(e.dropped) + " lines\n" : e.line;
+    if (!take(text)) break;
+    r->bytes -= e.line.size();
     r->lines.pop_front();
   }
   return out;

@@ -3,7 +3,7 @@
 //
 // Each reader has its own bounded buffer (kReaderBufferBytes). Append never
 // blocks on a reader: a line that does not fit is dropped and counted, and
-// the reader sees "#dropped N lines" before its next line. Append is only
+// the reader sees "#dropped N lines" where the lines went missing. Append is only
 // called while someone reads (active() is one relaxed atomic load, which the
 // op tracer checks before it formats anything).
 //
@@ -48,10 +48,13 @@ class AccessLog {
   uint64_t dropped() const { return droppedTotal_.load(std::memory_order_relaxed); }
 
  private:
+  struct Entry {
+    std::string line;      // with its '\n'; empty for a drop notice
+    uint64_t dropped = 0;  // lines dropped here (a notice), in order
+  };
   struct Reader {
-    std::deque<std::string> lines;
+    std::deque<Entry> lines;
     size_t bytes = 0;
-    uint64_t dropped = 0;
     bool interrupted = false;
     std::string partial;  // the rest of a line cut by a small read
   };
