@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <thread>
@@ -62,6 +63,31 @@ double SumOf(const StatsSample& s, const std::string& name, const std::string& n
     sum += it->second;
   }
   return sum;
+}
+
+std::vector<CostRow> MountCostRows(const StatsSample& before, const StatsSample& after) {
+  struct Item {
+    const char* name;
+    const char* histogram;
+    const char* needle;
+  };
+  const Item items[] = {{"FUSE operation", "slicefs_fuse_op_duration_seconds", ""},
+                        {"Update meta", "slicefs_meta_txn_duration_seconds", ""},
+                        {"Put object", "slicefs_object_request_duration_seconds", "method=\"PUT\""},
+                        {"Get object", "slicefs_object_request_duration_seconds", "method=\"GET\""},
+                        {"Delete object", "slicefs_object_request_duration_seconds", "method=\"DELETE\""}};
+  std::vector<CostRow> rows;
+  for (const Item& it : items) {
+    const std::string h = it.histogram;
+    double n = SumOf(after, h + "_count", it.needle) - SumOf(before, h + "_count", it.needle);
+    double s = SumOf(after, h + "_sum", it.needle) - SumOf(before, h + "_sum", it.needle);
+    if (n <= 0) continue;
+    char v[64], c[64];
+    std::snprintf(v, sizeof v, "%.0f operations", n);
+    std::snprintf(c, sizeof c, "%.2f ms/op", s / n * 1000);
+    rows.push_back({it.name, v, c});
+  }
+  return rows;
 }
 
 Result<std::shared_ptr<AccessLogTail>> AccessLogTail::Open(const std::string& root) {

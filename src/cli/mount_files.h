@@ -27,6 +27,14 @@ StatsSample ParseStats(const std::string& text);
 // ("" = all series of that name, labelled or not).
 double SumOf(const StatsSample& s, const std::string& name, const std::string& needle = "");
 
+// What a mount did between two .stats readings, as rows of `slicefs bench`'s
+// table (item, "N operations", "X ms/op"): FUSE requests, metadata
+// transactions, object PUTs, GETs and DELETEs. Items with no operation are left out.
+struct CostRow {
+  std::string item, value, cost;
+};
+std::vector<CostRow> MountCostRows(const StatsSample& before, const StatsSample& after);
+
 // Lines of a mount's .accesslog, read by a detached thread of their own
 // (reads block until the mount has lines; the process may exit while one
 // waits, which closes the file and ends the mount's reader). Holds at most
