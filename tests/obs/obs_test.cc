@@ -294,6 +294,25 @@ TEST(ObsCli, StatsShowsColumnsAndLiveFigures) {
   ASSERT_OK(m.Unmount());
 }
 
+// Inside a mount, bench adds what the mount did during the run.
+TEST(ObsCli, BenchShowsTheMountsOperations) {
+  REQUIRE_FUSE();
+  TestMount m;
+  ASSERT_OK(m.Mount());
+  std::string out;
+  ASSERT_EQ(RunSlicefs({"bench", m.path(), "--big-file-size", "8M", "--small-file-count", "20"}, &out), 0) << out;
+  for (const char* row : {"| FUSE operation", "| Update meta", "| Put object"}) {
+    auto lines = LinesWith(out, {row});
+    ASSERT_EQ(lines.size(), 1u) << row << "\n" << out;
+    EXPECT_NE(lines[0].find(" operations |"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find(" ms/op |"), std::string::npos) << lines[0];
+  }
+  TempDir plain;
+  ASSERT_EQ(RunSlicefs({"bench", plain.path(), "--big-file-size", "1M", "--small-file-count", "2"}, &out), 0) << out;
+  EXPECT_EQ(out.find("FUSE operation"), std::string::npos) << out;
+  ASSERT_OK(m.Unmount());
+}
+
 TEST(ObsCli, ProfileLiveAndFromASavedLog) {
   REQUIRE_FUSE();
   TestMount m;
