@@ -6,7 +6,6 @@
 // line and log lose their passwords.
 #include <fcntl.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -60,31 +59,11 @@ std::string RedactText(const std::string& s) {
   return std::regex_replace(s, url, "$1:****@");
 }
 
-// Runs argv with stdout and stderr into `file`; false if it could not run
-// or failed. Stops it after `timeoutSec`.
+// Runs argv with stdout and stderr into `file`; false if it could not run,
+// failed or ran out of time.
 bool RunToFile(const std::vector<std::string>& argv, const std::string& file, int timeoutSec) {
-  pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) {
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, 0);
-    std::vector<char*> av;
-    for (auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
-    av.push_back(nullptr);
-    execvp(av[0], av.data());
-    _exit(127);
-  }
-  int status = 0;
-  for (int i = 0; i < timeoutSec * 10; i++) {
-    pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return false;
+  auto rc = RunProgram(argv, file, timeoutSec);
+  return rc && *rc == 0;
 }
 
 bool HaveProgram(const std::string& name) {
