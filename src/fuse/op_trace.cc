@@ -233,7 +233,9 @@ void Observer::Trace(void (*fn)(fuse_req_t, A...), fuse_req_t req, A... a) {
   const bool logging = log_.active();
   fuse_ctx ctx{};
   std::string args;
+  int64_t started = 0;
   if (logging) {  // before the call: the reply frees req
+    started = NowMicros();
     ctx = *fuse_req_ctx(req);
     args = FormatArgs<Id>(std::forward_as_tuple(a...), std::index_sequence_for<A...>{});
   }
@@ -249,7 +251,7 @@ void Observer::Trace(void (*fn)(fuse_req_t, A...), fuse_req_t req, A... a) {
     if (rec.result < 0) m.errors->Add();
   }
   if (logging) {
-    log_.Append(AccessLogLine(NowMicros(), ctx.uid, ctx.gid, static_cast<uint32_t>(ctx.pid),
+    log_.Append(AccessLogLine(started, ctx.uid, ctx.gid, static_cast<uint32_t>(ctx.pid),
                               kOpNames[static_cast<size_t>(Id)], args, rec.result, rec.sized, secs));
   }
 }

@@ -41,7 +41,9 @@ void NoteReplyErr(int err);
 void NoteReplySize(size_t n);
 
 // "2026.12.01 14:30:00.123456 [uid:1000,gid:1000,pid:42] mkdir (1,foo,493): OK <0.000321>"
-// (the access-log line; exposed for tests and `slicefs profile`).
+// (the access-log line; exposed for tests and `slicefs profile`). The time
+// is when the request arrived; the line is appended once it was answered,
+// so lines of concurrent requests may appear out of time order.
 std::string AccessLogLine(int64_t unixMicros, uint32_t uid, uint32_t gid, uint32_t pid, const char* op,
                           const std::string& args, int64_t result, bool sized, double seconds);
 
