@@ -84,11 +84,16 @@ class Observer {
   OpMetrics ops_[kOps];
 };
 
-void ObserverDeleter::operator()(Observer* o) const { delete o; }
+namespace {
+Observer* gObserver = nullptr;  // set before the session loop starts, cleared after
+}  // namespace
+
+void ObserverDeleter::operator()(Observer* o) const {
+  if (gObserver == o) gObserver = nullptr;
+  delete o;
+}
 
 namespace {
-
-Observer* gObserver = nullptr;  // set before the session loop starts, cleared after
 
 // ---- access-log arguments ---------------------------------------------------
 
