@@ -1,8 +1,8 @@
 // slicefs debug MOUNTPOINT: collects what a bug report needs into one
 // tar.gz: version and system, the mount's .config, .stats before and after
 // an interval with the access log of that interval, the mount process's
-// command line, status, thread stacks (gdb or eu-stack, when installed) and
-// log tail. Secrets are removed: .config has none, and URLs in the command
+// command line, status, thread stacks (gdb or eu-stack, when installed),
+// log tail, and whether the metadata engine answers (`slicefs status`). Secrets are removed: .config has none, and URLs in the command
 // line and log lose their passwords.
 #include <fcntl.h>
 #include <sys/utsname.h>
@@ -172,6 +172,20 @@ void Run(const DebugArgs& a) {
   } else {
     Put(stage, "cmdline.txt", "the mount process (pid " + std::to_string(pid) + ") is not visible from here\n");
   }
+  // Metadata engine reachability: `slicefs status` on the mount's URL (the
+  // root's virtual xattr, readable by root and the mount's owner).
+  auto url = MountXattr(*root, std::string(kXattrMetaUrl));
+  const std::string statusFile = (stage / "volume-status.txt").string();
+  if (url) {
+    auto rc = RunProgram({"/proc/self/exe", "status", *url}, statusFile, 60);
+    std::string text = ReadAll(statusFile);
+    text = "slicefs status " + RedactedUrl(*url) + ": " +
+           (rc ? (*rc == 0 ? "reachable" : "exit " + std::to_string(*rc)) : rc.error().message()) + "\n\n" + text;
+    Put(stage, "volume-status.txt", RedactText(text));
+  } else {
+    Put(stage, "volume-status.txt", "metadata URL not readable: " + url.error().message() + "\n");
+  }
+  prog.Add();
   if (!logFile.empty()) {
     std::string log = ReadAll(logFile, a.logBytes);
     Put(stage, "log-tail.txt", log.empty() ? "cannot read " + logFile + "\n" : RedactText(log));

@@ -390,7 +390,7 @@ TEST(ObsCli, DebugCollectsOneArchiveWithoutSecrets) {
   auto list = ShellOutput("tar tzf " + *archive);
   ASSERT_OK(list);
   for (const char* f : {"system.txt", "config.json", "stats-before.txt", "stats-after.txt", "accesslog.txt",
-                        "cmdline.txt", "status.txt", "stacks.txt", "log-tail.txt"}) {
+                        "cmdline.txt", "status.txt", "stacks.txt", "log-tail.txt", "volume-status.txt"}) {
     EXPECT_NE(list->find(std::string("/") + f), std::string::npos) << f << "\n" << *list;
   }
   auto all = ShellOutput("tar xzOf " + *archive);
@@ -400,6 +400,7 @@ TEST(ObsCli, DebugCollectsOneArchiveWithoutSecrets) {
   EXPECT_NE(all->find("] create ("), std::string::npos) << "no access log in the archive";
   EXPECT_NE(all->find("Threads:"), std::string::npos) << "no /proc status";
   EXPECT_NE(all->find("fuse init"), std::string::npos) << "no log tail";
+  EXPECT_NE(all->find(": reachable"), std::string::npos) << "metadata engine not checked";
   EXPECT_EQ(RunSlicefs({"debug", m.dir(), "--stats-sec", "0"}, &out), 1);
   EXPECT_NE(out.find("not inside a slicefs mount"), std::string::npos) << out;
   ASSERT_OK(m.Unmount());
