@@ -41,6 +41,7 @@ std::string AccessLog::Read(uint64_t id, size_t max, const std::function<bool()>
     return it == map_.end() ? nullptr : it->second.get();
   };
   Reader* r = find();
+  if (r != nullptr) r->interrupted = false;  // a stale wake-up of an earlier read
   auto ready = [&] {
     r = find();
     return shutdown_ || r == nullptr || r->interrupted || !r->lines.empty() || !r->partial.empty();
@@ -50,7 +51,6 @@ std::string AccessLog::Read(uint64_t id, size_t max, const std::function<bool()>
   }
   std::string out;
   if (r == nullptr) return out;
-  r->interrupted = false;
   // Appends s whole if it fits; a first piece longer than max is cut and
   // its rest kept for the next read. False when s did not go out whole.
   auto take = [&](const std::string& s) {

@@ -41,6 +41,8 @@ class AccessLog {
   // when `stop()` (polled twice a second while waiting) says so.
   std::string Read(uint64_t id, size_t max, const std::function<bool()>& stop);
   // Wakes a blocked Read of `id` (it returns what it has, maybe nothing).
+  // An Interrupt with no Read waiting is forgotten by the next Read: its
+  // stop() must tell an interrupted request.
   void Interrupt(uint64_t id);
   // Wakes every reader for good (unmount).
   void Shutdown();

@@ -128,7 +128,9 @@ void InternalFiles::Read(fuse_req_t req, Ino ino, size_t size, off_t off, fuse_f
     InterruptArg arg{log_, reader};
     fuse_req_interrupt_func(req, OnInterrupt, &arg);
     fuse_session* se = Fs(req).se;
-    out = log_->Read(reader, size, [se] { return fuse_session_exited(se) != 0; });
+    // The interrupt callback wakes the read at once; polling
+    // fuse_req_interrupted covers an interrupt that came before the wait.
+    out = log_->Read(reader, size, [se, req] { return fuse_session_exited(se) != 0 || fuse_req_interrupted(req); });
     if (out.empty() && fuse_req_interrupted(req)) return ReplyErrno(req, EINTR);
   }
   fuse_reply_buf(req, out.data(), out.size());
