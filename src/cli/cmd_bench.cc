@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/mount_files.h"
 #include "common/size.h"
 
 namespace slicefs::cli {
@@ -128,6 +129,9 @@ void Run(const BenchArgs& a) {
     throw CommandError(a.path + " is not a directory");
   const std::string dir = a.path + "/__slicefs_bench_" + std::to_string(getpid());
   if (::mkdir(dir.c_str(), 0755) != 0) throw CommandError(Errno("mkdir", dir));
+  // Inside a slicefs mount: what the mount did during the run, from .stats.
+  auto mountRoot = SlicefsMountRoot(a.path);
+  auto statsBefore = mountRoot ? ReadMountFile(*mountRoot, ".stats") : Result<std::string>(std::string());
   std::string buf(block, '\0');
   std::mt19937_64 rng(1);
   for (size_t i = 0; i + 8 <= buf.size(); i += 8) {
@@ -191,6 +195,12 @@ void Run(const BenchArgs& a) {
     throw;
   }
   if (tty) std::fprintf(stderr, "\r%-40s\r", "");
+  if (mountRoot && statsBefore) {
+    auto after = ReadMountFile(*mountRoot, ".stats");
+    if (after) {
+      for (auto& r : MountCostRows(ParseStats(*statsBefore), ParseStats(*after))) rows.push_back({r.item, r.value, r.cost});
+    }
+  }
   std::printf("Benchmark of %s: %d worker(s), big file %s, %d small file(s) of %s each, block %s\n",
               a.path.c_str(), p, FormatSize(big).c_str(), a.smallCount, FormatSize(small).c_str(),
               FormatSize(block).c_str());

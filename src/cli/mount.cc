@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/control_server.h"
@@ -24,6 +25,7 @@
 #include "fuse/fuse_server.h"
 #include "common/paths.h"
 #include "common/size.h"
+#include "common/url.h"
 #include "common/version.h"
 #include "vfs/backup.h"
 #include "vfs/volume.h"
@@ -143,6 +145,33 @@ void UnregisterDataMetrics() {
   r.removeFn("slicefs_block_gets_total", {{"kind", "range"}});
 }
 
+// The mount's effective options for its .config file, secrets removed (the
+// metadata URL's password, the storage's secret key and session token).
+std::string EffectiveConfig(const MountArgs& a, const VolumeFormat& f, const std::string& metricsAddr) {
+  nlohmann::ordered_json j;
+  j["version"] = kVersion;
+  j["pid"] = getpid();
+  j["meta_url"] = RedactedUrl(a.metaUrl);
+  j["mountpoint"] = a.mountpoint;
+  j["background"] = a.background;
+  j["read_only"] = a.readOnly;
+  j["cache_dir"] = a.cacheDir;
+  j["cache_size"] = a.cacheSize.empty() ? "10G" : a.cacheSize;
+  j["buffer_size"] = a.bufferSize;
+  j["max_uploads"] = a.maxUploads;
+  j["log"] = a.logFile;
+  j["log_level"] = a.logLevel;
+  j["entry_cache"] = a.entryCache;
+  j["attr_cache"] = a.attrCache;
+  j["dir_entry_cache"] = a.dirEntryCache;
+  j["heartbeat"] = a.heartbeat;
+  j["fuse_options"] = a.fuseOptions;
+  j["backup_meta"] = a.backupMeta;
+  j["metrics"] = metricsAddr;  // empty with --no-metrics
+  j["format"] = nlohmann::ordered_json::parse(f.ToJson(/*redactSecrets=*/true));
+  return j.dump(2) + "\n";
+}
+
 // Runs the mount in this process. readyFd >= 0: report readiness there.
 // Returns the process exit code.
 int Serve(const MountArgs& a, int readyFd) {
@@ -205,9 +234,11 @@ int Serve(const MountArgs& a, int readyFd) {
     }
   } dataMetrics;
   std::unique_ptr<MetricsServer> metrics;
+  // .stats shows the data-layer and process figures with or without --metrics.
+  RegisterProcessMetrics();
+  RegisterDataMetrics(vfs);
+  dataMetrics.on = true;
   if (!a.noMetrics) {
-    RegisterDataMetrics(vfs);
-    dataMetrics.on = true;
     auto ms = MetricsServer::Start(a.metrics, {{"vol_name", (*vol)->format().name}, {"mp", a.mountpoint}});
     if (!ms) {
       report(ms.error());
@@ -258,6 +289,8 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.fsname = "slicefs:" + (*vol)->format().name;
   for (auto& o : a.fuseOptions) fo.options.push_back(o);
   fo.onReady = report;
+  fo.opMetrics = !a.noMetrics;
+  fo.configJson = EffectiveConfig(a, (*vol)->format(), metrics ? metrics->address() : "");
   Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
   if (!served.ok()) spdlog::error("mount at {} ended: {}", a.mountpoint, served.ToString());

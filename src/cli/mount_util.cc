@@ -1,15 +1,19 @@
 #include "cli/mount_util.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace slicefs::cli {
 
@@ -63,10 +67,16 @@ Result<std::string> FindMountRoot(const std::string& path) {
   return cur.string();
 }
 
-Result<int> RunProgram(const std::vector<std::string>& argv) {
+Result<int> RunProgram(const std::vector<std::string>& argv, const std::string& outFile, int timeoutSec) {
   pid_t pid = fork();
   if (pid < 0) return Err(errno, "fork failed");
   if (pid == 0) {
+    if (!outFile.empty()) {
+      int fd = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (fd >= 0) dup2(fd, 1), dup2(fd, 2);
+      int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (devnull >= 0) dup2(devnull, 0);
+    }
     std::vector<char*> a;
     for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
     a.push_back(nullptr);
@@ -74,7 +84,19 @@ Result<int> RunProgram(const std::vector<std::string>& argv) {
     _exit(127);
   }
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (timeoutSec > 0) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSec);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > end) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return Err(ETIMEDOUT, argv[0] + " did not finish in " + std::to_string(timeoutSec) + " s");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  } else {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (WIFEXITED(status)) {
     if (WEXITSTATUS(status) == 127) return Err(ENOENT, "cannot run " + argv[0]);

@@ -23,6 +23,8 @@ Result<std::string> MountXattr(const std::string& mountRoot, const std::string& 
 
 // Runs argv (argv[0] looked up in PATH), waits; returns its exit code
 // (128+signal if killed), or an error if it cannot be started.
-Result<int> RunProgram(const std::vector<std::string>& argv);
+// outFile: its stdout and stderr go there (stdin from /dev/null).
+// timeoutSec > 0: killed after that long (ETIMEDOUT).
+Result<int> RunProgram(const std::vector<std::string>& argv, const std::string& outFile = "", int timeoutSec = 0);
 
 }  // namespace slicefs::cli

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "fuse/fuse_internal.h"
+#include "fuse/op_trace.h"
 
 namespace slicefs::fusead {
 
@@ -50,6 +51,7 @@ uint32_t Umask(fuse_req_t req) { return fuse_req_ctx(req)->umask; }
 
 void ReplyErrno(fuse_req_t req, int err) {
   if (err < 0 || err >= 4096) err = EIO;  // 0 is success
+  NoteReplyErr(err);
   fuse_reply_err(req, err);
 }
 

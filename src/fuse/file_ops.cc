@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fuse/fuse_internal.h"
+#include "fuse/op_trace.h"
 
 namespace slicefs::fusead {
 namespace {
@@ -46,6 +47,7 @@ void Read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi
   if (buf.size() < size) buf.resize(size);
   auto n = V(req).Read(fi->fh, static_cast<uint64_t>(off), std::span<char>(buf.data(), size));
   if (!n) return ReplyErr(req, n.error());
+  NoteReplySize(*n);
   fuse_reply_buf(req, buf.data(), *n);
   // Do not let one huge request pin memory in every worker thread forever.
   if (buf.size() > (4u << 20)) std::vector<char>().swap(buf);
@@ -55,6 +57,7 @@ void Write(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off,
            fuse_file_info* fi) {
   auto n = V(req).Write(fi->fh, static_cast<uint64_t>(off), std::span<const char>(data, size));
   if (!n) return ReplyErr(req, n.error());
+  NoteReplySize(*n);
   fuse_reply_write(req, *n);
 }
 

@@ -1,7 +1,9 @@
 // Serves a Vfs through the kernel's FUSE interface (libfuse3 low-level API).
 // The adapter is thin: each request becomes one Vfs call and one reply; it
 // maps Status codes to errnos and Attrs to struct stat, and holds no state
-// of its own besides a small cache of callers' supplementary groups.
+// of its own besides a small cache of callers' supplementary groups and
+// what it observes (fuse/op_trace.h: per-op metrics, the access log, the
+// internal root files .stats/.accesslog/.config).
 #pragma once
 
 #include <functional>
@@ -23,6 +25,10 @@ struct FuseServerOptions {
   std::string fsname;            // shown as the mount's source
   std::vector<std::string> options;  // -o options passed to libfuse (allow_other, ...)
   int maxThreads = 64;
+  // Observation (fuse/op_trace.h): per-op timing for the metrics (off:
+  // not even timed), and the content of the root's .config file.
+  bool opMetrics = true;
+  std::string configJson = "{}";
   // Called once: OK when the mount answers requests, or the reason it failed.
   std::function<void(const Status&)> onReady;
 };

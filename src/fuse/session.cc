@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fuse/fuse_internal.h"
+#include "fuse/op_trace.h"
 
 namespace slicefs {
 namespace fusead {
@@ -65,6 +66,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
   AddXattrOps(ops);
   AddLockOps(ops);
   AddIoctlOps(ops);
+  ObserverHandle observer = InstallObserver(ops, opts);  // metrics, .accesslog, internal files: last
 
   std::vector<std::string> args = {"slicefs"};
   if (opts.debug) args.push_back("-d");
