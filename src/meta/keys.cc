@@ -147,4 +147,18 @@ std::optional<std::string_view> CounterName(std::string_view key) {
   return key.substr(1);
 }
 
+// ---- per-directory stats and directory quotas ----
+std::string DirStat(Ino dir) { return WithIno('U', dir); }
+std::string Quota(Ino dir) { return WithIno('Q', dir); }
+std::string DirStatAll() { return "U"; }
+std::string QuotaAll() { return "Q"; }
+namespace {
+std::optional<Ino> InoAfterTag(std::string_view key, char tag) {
+  if (key.size() != 9 || key[0] != tag) return std::nullopt;
+  return GetLE64(key, 1);
+}
+}  // namespace
+std::optional<Ino> DirStatIno(std::string_view key) { return InoAfterTag(key, 'U'); }
+std::optional<Ino> QuotaIno(std::string_view key) { return InoAfterTag(key, 'Q'); }
+
 }  // namespace slicefs::keys

@@ -19,9 +19,11 @@ MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOpti
       opts_(opts),
       inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
       sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch),
-      usage_(*kv_) {
+      usage_(*kv_),
+      dirStats_(*kv_) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
+  if (Status st = dirStats_.Flush(); !st.ok()) spdlog::warn("meta: reading quotas: {}", st.ToString());
   bg_ = std::thread([this] { BackgroundLoop(); });
 }
 
@@ -132,6 +134,7 @@ Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, f
 
 void MetaImpl::Apply(const TxnEffects& fx) {
   usage_.Add(fx.spaceDelta, fx.inodeDelta);
+  ApplyDirDeltas(fx);
   for (auto [sid, ino] : fx.keptOpen) open_.KeptOpen(sid, ino);
   if (fx.deletedData) NotifyBackground();
   if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
@@ -177,6 +180,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
 Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
                           TxnEffects& fx) {
   tx.del(keys::Entry(parent, name));
+  fx.Dir(parent, -StatOf(child));
   child.ctimeNs = now;
   if (child.type == FileType::kDir) return DestroyInode(tx, ino, child, fx);
   if (child.nlink > 1) {
@@ -209,6 +213,7 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     if (tname.size() > kMaxNameLen) tname.resize(kMaxNameLen);
     ASSIGN_OR_RETURN(Attr trash, MustAttr(tx, kTrashIno));
     tx.put(keys::Entry(kTrashIno, tname), EncodeEntry(FileType::kFile, ino));
+    fx.Dir(kTrashIno, StatOf(child));
     trash.mtimeNs = trash.ctimeNs = now;
     SaveAttr(tx, kTrashIno, trash);
     child.parent = kTrashIno;
@@ -239,6 +244,10 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
 Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx) {
   tx.del(keys::Attr(ino));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
+  if (a.type == FileType::kDir) {
+    tx.del(keys::DirStat(ino));
+    tx.del(keys::Quota(ino));
+  }
   for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
     META_TRY(ScanPrefix(tx, prefix, 1000, [&](const KeyValue& kv) {
       tx.del(kv.key);

@@ -10,7 +10,9 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
   if (newParent == kRootIno && newName == ".trash") return Err(EEXIST, ".trash is reserved");
   const int64_t now = NowNs();
   Entry out;
+  TxnEffects fx;
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+    fx.Reset();
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     if (a.type == FileType::kDir) return Status::Error(EPERM, "cannot hard-link a directory");
     if (a.nlink == 0) return Status::Error(ENOENT, "file was unlinked");
@@ -20,6 +22,9 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     ASSIGN_OR_RETURN(auto e, LoadEntry(tx, newParent, newName));
     if (e) return Status::Error(EEXIST, "name exists");
     META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+    // Each link counts in its directory's stats and quotas (tree_stats.h).
+    META_TRY(CheckQuota(newParent, SpaceOf(a), 1, &tx));
+    fx.Dir(newParent, StatOf(a));
     tx.put(keys::Entry(newParent, newName), EncodeEntry(a.type, ino));
     auto bump = [&](Ino p, int64_t by) -> Status {
       std::string k = keys::Parent(ino, p);
@@ -40,6 +45,7 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     out = Entry{ino, a};
     return Status::OK();
   }));
+  Apply(fx);
   return out;
 }
 
