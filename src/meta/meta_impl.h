@@ -160,6 +160,9 @@ class MetaImpl final : public Meta {
   // moving into quotas it was not under is checked (EDQUOT). `da`: the
   // target being exchanged or replaced.
   Status CheckRenameQuotas(KvTxn& tx, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp);
+  // statfs of a directory under a quota: the nearest quota's limits and
+  // usage replace the volume's figures in st.
+  Status QuotaStatFs(Ino ino, StatFsInfo& st);
   // EDQUOT check of adding space/inodes under dir.
   Status CheckQuota(Ino dir, int64_t space, int64_t inodes, KvTxn* tx);
 

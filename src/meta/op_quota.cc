@@ -55,11 +55,15 @@ Status MetaImpl::SetQuota(Ino dir, std::optional<uint64_t> maxSpace, std::option
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
     META_TRY(CheckQuotaDir(tx, dir));
     ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(dir)));
-    if (v) ASSIGN_OR_RETURN(old, DecodeQuota(*v));
+    if (v) {
+      ASSIGN_OR_RETURN(old, DecodeQuota(*v));
+    }
     return Status::OK();
   }));
   DirStat usage;
-  if (!old) ASSIGN_OR_RETURN(usage, TreeUsage(dir, false, false));
+  if (!old) {
+    ASSIGN_OR_RETURN(usage, TreeUsage(dir, false, false));
+  }
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
     META_TRY(CheckQuotaDir(tx, dir));
     ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(dir)));
@@ -83,7 +87,9 @@ Result<std::optional<Quota>> MetaImpl::GetQuota(Ino dir) {
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
     META_TRY(CheckQuotaDir(tx, dir));
     ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(dir)));
-    if (v) ASSIGN_OR_RETURN(q, DecodeQuota(*v));
+    if (v) {
+      ASSIGN_OR_RETURN(q, DecodeQuota(*v));
+    }
     return Status::OK();
   }));
   if (q) {  // plus this client's unflushed usage
@@ -135,6 +141,41 @@ Status MetaImpl::SetQuotaUsage(Ino dir, int64_t space, int64_t inodes) {
   }));
   dirStats_.ForgetPending(dir);
   return dirStats_.Flush();
+}
+
+Status MetaImpl::QuotaStatFs(Ino ino, StatFsInfo& st) {
+  if (!dirStats_.haveQuotas() || ino == 0) return Status::OK();
+  Ino dir = ino;
+  std::optional<Attr> a;
+  META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
+    ASSIGN_OR_RETURN(a, LoadAttr(tx, ino));
+    return Status::OK();
+  }));
+  if (!a) return Status::OK();
+  if (a->type != FileType::kDir) {
+    if (a->parent == 0) return Status::OK();  // hard links: no single tree
+    dir = a->parent;
+  }
+  ASSIGN_OR_RETURN(auto roots, QuotaRoots(dir, nullptr));
+  // The nearest quota with a space limit sets the size, the nearest with an
+  // inode limit the inode figures.
+  bool space = false, inodes = false;
+  for (Ino r : roots) {
+    auto q = dirStats_.QuotaOf(r);
+    if (!q) continue;
+    if (!space && q->maxSpace) {
+      space = true;
+      const uint64_t used = static_cast<uint64_t>(std::max<int64_t>(0, q->usedSpace));
+      st.totalSpace = std::max(q->maxSpace, used);
+      st.availSpace = st.totalSpace - used;
+    }
+    if (!inodes && q->maxInodes) {
+      inodes = true;
+      st.usedInodes = static_cast<uint64_t>(std::max<int64_t>(0, q->usedInodes));
+      st.availInodes = q->maxInodes > st.usedInodes ? q->maxInodes - st.usedInodes : 0;
+    }
+  }
+  return Status::OK();
 }
 
 namespace {
