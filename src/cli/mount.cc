@@ -17,6 +17,8 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/control_server.h"
+#include "fuse/kernel_notify.h"
 #include "cli/metrics_server.h"
 #include "cli/mount_util.h"
 #include "fuse/fuse_server.h"
@@ -236,6 +238,16 @@ int Serve(const MountArgs& a, int readyFd) {
       backup->Start();
     }
   }
+  // The control channel (rmr, clone, compact, warmup, ...): a mount without
+  // it still serves files, the tools then say it cannot be reached.
+  std::unique_ptr<ControlServer> control;
+  if (auto cs = ControlServer::Start(vfs, a.mountpoint, FuseKernelHooks()); !cs) {
+    spdlog::warn("control channel disabled: {}", cs.error().ToString());
+  } else {
+    control = std::move(*cs);
+    vfs.SetControlSocket(control->path());
+    spdlog::info("control channel at {}", control->path());
+  }
   FuseServerOptions fo;
   fo.mountpoint = a.mountpoint;
   fo.entryTimeout = a.entryCache;
@@ -250,6 +262,7 @@ int Serve(const MountArgs& a, int readyFd) {
   report(served);  // no-op if readiness was already reported
   if (!served.ok()) spdlog::error("mount at {} ended: {}", a.mountpoint, served.ToString());
   spdlog::info("unmounted {}; flushing", a.mountpoint);
+  control.reset();
   backup.reset();
   Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());

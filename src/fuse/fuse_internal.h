@@ -45,4 +45,7 @@ void AddDirOps(fuse_lowlevel_ops& ops);
 void AddXattrOps(fuse_lowlevel_ops& ops);
 void AddLockOps(fuse_lowlevel_ops& ops);
 
+// The session kernel_notify.cc's hooks notify (nullptr: none).
+void SetNotifySession(fuse_session* se);
+
 }  // namespace slicefs::fusead

@@ -107,6 +107,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
     if (opts.onReady) opts.onReady(r);
   });
 
+  SetNotifySession(se);
   fuse_loop_config* cfg = fuse_loop_cfg_create();
   fuse_loop_cfg_set_clone_fd(cfg, 0);
   fuse_loop_cfg_set_idle_threads(cfg, 16);
@@ -114,6 +115,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
   int rc = fuse_session_loop_mt(se, cfg);
   fuse_loop_cfg_destroy(cfg);
   spdlog::info("fuse loop ended ({}), unmounting {}", rc, opts.mountpoint);
+  SetNotifySession(nullptr);
   fuse_session_unmount(se);
   probe.join();
   fuse_remove_signal_handlers(se);

@@ -59,6 +59,9 @@ class Vfs {
   const std::string& metaUrl() const { return metaUrl_; }
   // The uid allowed to read the virtual xattrs (the mount's owner).
   void SetOwnerUid(uint32_t uid) { ownerUid_ = uid; }
+  // The control socket the root's user.slicefs.control names (set once
+  // before serving; empty: no such attribute).
+  void SetControlSocket(std::string path) { controlSocket_ = std::move(path); }
 
   // ---- attributes and names --------------------------------------------
   Result<StatFsInfo> StatFs(const Ctx& ctx, Ino ino);
@@ -155,6 +158,7 @@ class Vfs {
   Meta* meta_;
   DataStore* data_;
   uint32_t ownerUid_ = 0;
+  std::string controlSocket_;
   HandleTable handles_;
   FlockWaits flockWaits_;
 

@@ -9,6 +9,7 @@
 namespace slicefs {
 
 Result<std::string> Vfs::GetXattr(const Ctx& ctx, Ino ino, std::string_view name) {
+  if (ino == kRootIno && name == kXattrControl && !controlSocket_.empty()) return controlSocket_;
   if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid)) {
     if (ctx.uid != 0 && ctx.uid != ownerUid_) return Err(ENODATA, "no such attribute");
     if (name == kXattrMetaUrl) return metaUrl_;
@@ -19,7 +20,7 @@ Result<std::string> Vfs::GetXattr(const Ctx& ctx, Ino ino, std::string_view name
 
 Status Vfs::SetXattr(const Ctx& ctx, Ino ino, std::string_view name, std::string_view value,
                      int flags) {
-  if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid)) {
+  if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid || name == kXattrControl)) {
     return Status::Error(EPERM, "reserved attribute");
   }
   return meta_->SetXattr(ctx, ino, name, value, flags);

@@ -9,5 +9,8 @@ namespace slicefs {
 
 inline constexpr std::string_view kXattrMetaUrl = "user.slicefs.meta_url";
 inline constexpr std::string_view kXattrPid = "user.slicefs.pid";
+// The mount's control socket (cli/control_server.h); readable by everyone,
+// since every request on it runs with the caller's own credentials.
+inline constexpr std::string_view kXattrControl = "user.slicefs.control";
 
 }  // namespace slicefs
