@@ -147,7 +147,11 @@ Status DirStatsTable::Flush() {
         ASSIGN_OR_RETURN(auto v, tx.get(k));
         DirStat s = v ? DecodeDirStat(*v) : DirStat{};
         s += dirs[j].second;
-        tx.put(k, EncodeDirStat(s));
+        if (s.zero()) {
+          tx.del(k);  // an empty directory has no key (as after load)
+        } else {
+          tx.put(k, EncodeDirStat(s));
+        }
       }
       return Status::OK();
     }));

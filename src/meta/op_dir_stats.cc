@@ -147,7 +147,8 @@ Result<DirStat> MetaImpl::RecomputeDirStat(Ino dir, bool repair) {
         s += StatOf(c);
       }
     }
-    if (repair) tx.put(keys::DirStat(dir), EncodeDirStat(s));
+    if (repair && s.zero()) tx.del(keys::DirStat(dir));
+    if (repair && !s.zero()) tx.put(keys::DirStat(dir), EncodeDirStat(s));
     return Status::OK();
   };
   META_TRY(repair ? kv_->txn(body) : kv_->readOnly(body));
