@@ -1,5 +1,5 @@
 // The in-memory side of per-directory stats (keys U{ino}) and directory
-// quotas (keys Q{ino}), kept like the volume usage counters: operations add
+// quotas (keys QD{ino}), kept like the volume usage counters: operations add
 // deltas in memory after their transaction commits, Flush writes them in
 // batched transactions (periodically with the usage counters, and at
 // session close) and rereads every quota, so all clients see each other's

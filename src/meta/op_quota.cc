@@ -1,4 +1,4 @@
-// Directory quotas (keys Q{ino}) and tree walks over per-directory stats:
+// Directory quotas (keys QD{ino}) and tree walks over per-directory stats:
 // quota set/get/delete/list, the usage of a subtree (quota set and quota
 // check) and the tree summary. The walks visit directories only: each
 // directory's entry list (names and types from the entry keys) and its
