@@ -41,6 +41,16 @@ Result<Quota> DecodeQuota(std::string_view v) {
                static_cast<int64_t>(GetBE64(v, 24))};
 }
 
+Status PutQuotaUsage(KvTxn& tx, Ino dir, int64_t space, int64_t inodes) {
+  ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(dir)));
+  if (!v) return Status::Error(ENOENT, "no quota on this directory");
+  ASSIGN_OR_RETURN(Quota q, DecodeQuota(*v));
+  q.usedSpace = space;
+  q.usedInodes = inodes;
+  tx.put(keys::Quota(dir), EncodeQuota(q));
+  return Status::OK();
+}
+
 void DirStatsTable::AddDir(Ino dir, const DirStat& d) {
   if (d.zero()) return;
   std::lock_guard lk(mu_);

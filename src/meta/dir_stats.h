@@ -36,6 +36,8 @@ std::string EncodeDirStat(const DirStat& s);
 DirStat DecodeDirStat(std::string_view v);  // malformed -> zeros
 std::string EncodeQuota(const Quota& q);
 Result<Quota> DecodeQuota(std::string_view v);
+// Replaces the used figures of dir's quota inside tx (ENOENT: no quota).
+Status PutQuotaUsage(KvTxn& tx, Ino dir, int64_t space, int64_t inodes);
 
 class DirStatsTable {
  public:

@@ -29,6 +29,12 @@ class MetaQuotaTest : public MetaTest {
       EXPECT_EQ(got.inodes, want.inodes) << when << ": engine value of dir " << d;
     }
   }
+  // A new empty regular file (created and closed).
+  Ino NewFile(Ino dir, const std::string& name) {
+    Ino f = Must(meta_->Create(root_, dir, name, 0644, 0, O_RDWR)).ino;
+    Must(meta_->Close(f));
+    return f;
+  }
   void Grow(Ino ino, uint32_t len, uint32_t pos = 0) {
     uint64_t id = Must(meta_->NewSliceId());
     Must(meta_->WriteSlice(ino, 0, SliceRecord{pos, id, len, 0, len}, 1));
@@ -38,8 +44,7 @@ class MetaQuotaTest : public MetaTest {
 TEST_P(MetaQuotaTest, DirStatsFollowEveryOperation) {
   Ino a = Must(meta_->Mkdir(root_, kRootIno, "a", 0755, 0)).ino;
   Ino b = Must(meta_->Mkdir(root_, kRootIno, "b", 0755, 0)).ino;
-  Ino f = Must(meta_->Create(root_, a, "f", 0644, 0, O_RDWR)).ino;
-  Must(meta_->Close(f));
+  Ino f = NewFile(a, "f");
   Grow(f, 10000);
   EXPECT_EQ(Must(meta_->GetDirStat(a)), (DirStat{10000, 12288, 1}));
   Must(meta_->Symlink(root_, a, "s", "target"));
@@ -50,8 +55,7 @@ TEST_P(MetaQuotaTest, DirStatsFollowEveryOperation) {
   ExpectStatsExact({a}, "after truncate");
   Must(meta_->Fallocate(root_, f, 0, 0, 20000));
   ExpectStatsExact({a}, "after fallocate");
-  Ino g = Must(meta_->Create(root_, b, "g", 0644, 0, O_RDWR)).ino;
-  Must(meta_->Close(g));
+  Ino g = NewFile(b, "g");
   EXPECT_EQ(Must(meta_->CopyFileRange(root_, f, 0, g, 0, 20000)), 20000u);
   ExpectStatsExact({a, b}, "after copy_file_range");
   // A hard link: each directory holding a link is charged, also for writes.
@@ -92,8 +96,7 @@ TEST_P(MetaQuotaTest, RecomputeRepairsACorruptedStat) {
 TEST_P(MetaQuotaTest, QuotasRefuseCreatesAndGrowthPastTheirLimits) {
   Ino q = Must(meta_->Mkdir(root_, kRootIno, "q", 0755, 0)).ino;
   Ino inner = Must(meta_->Mkdir(root_, q, "inner", 0755, 0)).ino;
-  Ino f = Must(meta_->Create(root_, inner, "f", 0644, 0, O_RDWR)).ino;
-  Must(meta_->Close(f));
+  Ino f = NewFile(inner, "f");
   Grow(f, 8192);
   Must(meta_->SetQuota(q, std::nullopt, 4));  // 2 used (inner, f)
   auto got = Must(meta_->GetQuota(q));
@@ -161,8 +164,7 @@ TEST_P(MetaQuotaTest, RenamesBetweenQuotaTrees) {
   Ino q2 = Must(meta_->Mkdir(root_, kRootIno, "q2", 0755, 0)).ino;
   Ino d = Must(meta_->Mkdir(root_, q1, "d", 0755, 0)).ino;
   Must(meta_->Mkdir(root_, q1, "e", 0755, 0));
-  Ino f = Must(meta_->Create(root_, q1, "f", 0644, 0, O_RDWR)).ino;
-  Must(meta_->Close(f));
+  Ino f = NewFile(q1, "f");
   Grow(f, 5000);
   Must(meta_->SetQuota(q1, std::nullopt, 100));
   Must(meta_->SetQuota(q2, 8192, 100));
@@ -173,8 +175,7 @@ TEST_P(MetaQuotaTest, RenamesBetweenQuotaTrees) {
   EXPECT_EQ(Must(meta_->GetQuota(q1))->usedSpace, 0);
   EXPECT_EQ(Must(meta_->GetQuota(q2))->usedSpace, 8192);
   EXPECT_EQ(Must(meta_->GetQuota(q2))->usedInodes, 1);
-  Ino g = Must(meta_->Create(root_, q1, "g", 0644, 0, O_RDWR)).ino;
-  Must(meta_->Close(g));
+  Ino g = NewFile(q1, "g");
   Grow(g, 100);
   EXPECT_ERRNO(meta_->Rename(root_, q1, "g", q2, "g", 0), EDQUOT);  // 8192 + 4096 > 8192
   // Removing a quota directory removes its quota.
@@ -194,8 +195,7 @@ TEST_P(MetaQuotaTest, SummaryMatchesTheTree) {
     dirs.push_back(d);
     wantDirs++;
     for (int j = 0; j <= i; j++) {
-      Ino f = Must(meta_->Create(root_, d, "f" + std::to_string(j), 0644, 0, O_RDWR)).ino;
-      Must(meta_->Close(f));
+      Ino f = NewFile(d, "f" + std::to_string(j));
       const uint32_t len = 1000u * static_cast<uint32_t>(i + 1) + static_cast<uint32_t>(j);
       Grow(f, len);
       wantLen += len;

@@ -130,15 +130,7 @@ Result<std::vector<std::pair<Ino, Quota>>> MetaImpl::ListQuotas() {
 
 Status MetaImpl::SetQuotaUsage(Ino dir, int64_t space, int64_t inodes) {
   META_TRY(CheckWritable());
-  META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
-    ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(dir)));
-    if (!v) return Status::Error(ENOENT, "no quota on this directory");
-    ASSIGN_OR_RETURN(Quota q, DecodeQuota(*v));
-    q.usedSpace = space;
-    q.usedInodes = inodes;
-    tx.put(keys::Quota(dir), EncodeQuota(q));
-    return Status::OK();
-  }));
+  META_TRY(kv_->txn([&](KvTxn& tx) { return PutQuotaUsage(tx, dir, space, inodes); }));
   dirStats_.ForgetPending(dir);
   return dirStats_.Flush();
 }

@@ -72,15 +72,7 @@ class QuotaMounts : public MultiMountTest {
   void CorruptQuota(Ino ino, int64_t space, int64_t inodes) {
     auto kv = OpenKvStore(url_);
     ASSERT_TRUE(kv) << kv.error().ToString();
-    Status st = (*kv)->txn([&](KvTxn& tx) -> Status {
-      ASSIGN_OR_RETURN(auto v, tx.get(keys::Quota(ino)));
-      if (!v) return Status::Error(ENOENT, "no quota key");
-      ASSIGN_OR_RETURN(Quota q, DecodeQuota(*v));
-      q.usedSpace = space;
-      q.usedInodes = inodes;
-      tx.put(keys::Quota(ino), EncodeQuota(q));
-      return Status::OK();
-    });
+    Status st = (*kv)->txn([&](KvTxn& tx) { return PutQuotaUsage(tx, ino, space, inodes); });
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 };
