@@ -246,8 +246,9 @@ class Meta {
   // every directory below dir and never a file's attributes.
   virtual Result<SummaryNode> Summarize(Ino dir, int depth, int entries) = 0;
   // EDQUOT if growing file ino to newLength (from its committed length)
-  // would pass a space quota of a directory above it. The write(2) path
-  // calls it before buffering data; a no-op while the volume has no quota.
+  // would pass a space quota of a directory above it, ENOSPC if it would
+  // pass the volume capacity. The write(2) path calls it before buffering
+  // data; a no-op while the volume has neither a quota nor a capacity.
   virtual Status CheckWriteQuota(Ino ino, uint64_t newLength) = 0;
 };
 

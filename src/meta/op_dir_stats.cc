@@ -156,7 +156,7 @@ Result<DirStat> MetaImpl::RecomputeDirStat(Ino dir, bool repair) {
 }
 
 Status MetaImpl::CheckWriteQuota(Ino ino, uint64_t newLength) {
-  if (!dirStats_.haveQuotas()) return Status::OK();
+  if (!dirStats_.haveQuotas() && fmt_.capacity == 0) return Status::OK();
   std::vector<std::pair<Ino, int64_t>> parents;
   int64_t growth = 0;
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
@@ -168,6 +168,7 @@ Status MetaImpl::CheckWriteQuota(Ino ino, uint64_t newLength) {
     ASSIGN_OR_RETURN(parents, ParentsOf(tx, ino, a));
     return Status::OK();
   }));
+  META_TRY(CheckSpace(growth));  // the volume capacity: ENOSPC
   for (auto& [p, n] : parents) META_TRY(CheckQuota(p, growth * n, 0, nullptr));
   return Status::OK();
 }

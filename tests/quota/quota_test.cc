@@ -183,6 +183,36 @@ TEST_P(QuotaMounts, BothMountsGetEdquotPastTheLimitsUntilRaised) {
   EXPECT_TRUE(WaitFor([&] { return DfInodes(*a / "qi") > 1000; }, 5s));
 }
 
+// The volume limits of format --capacity/--inodes keep working beside
+// quotas: ENOSPC from write(2) (checked before buffering, like quotas) and
+// from creates.
+TEST_P(QuotaMounts, VolumeLimitsStillGiveEnospc) {
+  VolumeSpec spec;
+  spec.metaUrl = url_;
+  spec.formatArgs = {"--trash-days", "0", "--block-size", "1M", "--capacity", "2M", "--inodes", "6"};
+  spec.mountArgs = ShortCaches();
+  TestMount m(spec);
+  ASSERT_OK(m.Mount());
+  ASSERT_EQ(mkdir((m / "q").c_str(), 0777), 0);
+  std::string out;
+  ASSERT_EQ(Cli({"quota", "set", url_, "--path", "/q", "--capacity", "1G"}, &out), 0) << out;
+  int err = 0;
+  uint64_t wrote = WriteUntilFull(m / "q/big", 64 << 10, 8 * kMiB, &err);
+  EXPECT_EQ(err, ENOSPC) << std::strerror(err);
+  EXPECT_EQ(wrote, 2 * kMiB);
+  int made = 0;
+  for (; made < 10; made++) {
+    int fd = open((m / ("f" + std::to_string(made))).c_str(), O_CREAT | O_WRONLY, 0644);
+    if (fd < 0) {
+      EXPECT_EQ(errno, ENOSPC) << std::strerror(errno);
+      break;
+    }
+    close(fd);
+  }
+  EXPECT_EQ(made, 4);  // q and q/big use 2 of the 6 inodes
+  EXPECT_OK(m.Unmount());
+}
+
 TEST_P(QuotaMounts, BadQuotaArgumentsFailWithOneLine) {
   MOUNT_OR_RETURN(a);
   ASSERT_EQ(mkdir((*a / "d").c_str(), 0777), 0);
