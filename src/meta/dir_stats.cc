@@ -186,6 +186,20 @@ Status DirStatsTable::Flush() {
       }
       return Status::OK();
     }));
+    // Committed: the deltas move from pending into the known usage at once
+    // (a failing reread below must not leave them to be written again).
+    std::lock_guard lk(mu_);
+    for (auto& [ino, d] : quotas) {
+      if (auto q = quotas_.find(ino); q != quotas_.end()) {
+        q->second.usedSpace += d.first;
+        q->second.usedInodes += d.second;
+      }
+      auto it = quotaPending_.find(ino);
+      if (it == quotaPending_.end()) continue;
+      it->second.first -= d.first;
+      it->second.second -= d.second;
+      if (it->second.first == 0 && it->second.second == 0) quotaPending_.erase(it);
+    }
   }
   std::map<Ino, Quota> fresh;
   RETURN_IF_ERROR(kv_.readOnly([&](KvTxn& tx) -> Status {
@@ -199,13 +213,6 @@ Status DirStatsTable::Flush() {
     });
   }));
   std::lock_guard lk(mu_);
-  for (auto& [ino, d] : quotas) {
-    auto it = quotaPending_.find(ino);
-    if (it == quotaPending_.end()) continue;
-    it->second.first -= d.first;
-    it->second.second -= d.second;
-    if (it->second.first == 0 && it->second.second == 0) quotaPending_.erase(it);
-  }
   haveQuotas_ = !fresh.empty();
   quotas_ = std::move(fresh);
   return Status::OK();
