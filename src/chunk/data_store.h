@@ -82,6 +82,15 @@ class DataStore {
   // slice is then deleted). OK without change when there is nothing to merge.
   virtual Status Compact(Ino ino, uint32_t index) { return Status::Error(ENOTSUP, "no compaction"); }
   virtual DataStats Stats() const { return {}; }
+
+  // ---- cache control (slicefs warmup; cache_control.cc) ----
+  // Block `block` of slice (id, size): fetched into the caches (memory, and
+  // the disk cache when there is one); dropped from them; or whether a cache
+  // holds it. blockSize(): the volume's block size in bytes.
+  virtual Status WarmBlock(uint64_t id, uint32_t size, uint32_t block) { return Status::Error(ENOTSUP, "no cache"); }
+  virtual void EvictBlock(uint64_t id, uint32_t size, uint32_t block) {}
+  virtual bool BlockCached(uint64_t id, uint32_t size, uint32_t block) { return false; }
+  virtual uint32_t blockSize() const { return 4u << 20; }
 };
 
 }  // namespace slicefs

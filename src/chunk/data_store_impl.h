@@ -60,6 +60,10 @@ class DataStoreImpl : public DataStore {
   std::string BlockKey(uint64_t id, uint32_t block, uint32_t blockLen) const override;
   Status Compact(Ino ino, uint32_t index) override;
   DataStats Stats() const override;
+  Status WarmBlock(uint64_t id, uint32_t size, uint32_t block) override;
+  void EvictBlock(uint64_t id, uint32_t size, uint32_t block) override;
+  bool BlockCached(uint64_t id, uint32_t size, uint32_t block) override;
+  uint32_t blockSize() const override { return blockSize_; }
 
   DiskCache* disk_cache() { return disk_.get(); }
   MemCache* mem_cache() { return &mem_; }

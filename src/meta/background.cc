@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "meta/meta_impl.h"
 
@@ -18,7 +19,13 @@ void MetaImpl::BackgroundLoop() {
   auto nextBeat = now + std::chrono::seconds(opts_.heartbeatSec);
   auto nextDelete = now;
   auto nextStale = now + std::chrono::seconds(opts_.heartbeatSec);
-  auto nextTrash = now + std::chrono::seconds(10);
+  // Trash purge: first after 10 s, then hourly; SLICEFS_TRASH_PURGE_EVERY_SEC
+  // (tests) sets both (see trash.cc for the matching clock offset).
+  std::chrono::seconds trashEvery = std::chrono::hours(1), trashFirst(10);
+  if (const char* e = std::getenv("SLICEFS_TRASH_PURGE_EVERY_SEC"); e && std::atoi(e) > 0) {
+    trashEvery = trashFirst = std::chrono::seconds(std::atoi(e));
+  }
+  auto nextTrash = now + trashFirst;
   auto warn = [](const char* what, const Status& st) {
     if (!st.ok()) spdlog::warn("meta background: {}: {}", what, st.ToString());
   };
@@ -64,7 +71,7 @@ void MetaImpl::BackgroundLoop() {
     if (inSession && fmt_.trashDays > 0 && now >= nextTrash) {
       auto r = CleanTrash(NowNs());
       if (!r) warn("clean trash", r.error());
-      nextTrash = now + std::chrono::hours(1);
+      nextTrash = now + trashEvery;
     }
   }
 }

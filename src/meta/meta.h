@@ -213,6 +213,26 @@ class Meta {
   // Purges trash entries older than trashDays (by their ctime) at `nowNs`.
   // Returns how many were purged.
   virtual Result<int> CleanTrash(int64_t nowNs) = 0;
+  // ---- trees and the hourly trash (rmr, clone, restore; #12 item 6) ----
+  // The trash keeps one directory per hour, ".trash/YYYY-MM-DD-HH" (UTC);
+  // removed entries go there as "{parentIno}-{ino}-{name}" (docs/formats.md).
+  // The hour directory for `nowNs`, created if missing. Returns its inode.
+  virtual Result<Ino> TrashHourDir(int64_t nowNs) = 0;
+  // Removes the tree `name` in `parent` (a file, or a directory with
+  // everything below it) for good: bottom-up, up to ~1000 entries per
+  // transaction, no trash, no permission checks (callers check first).
+  // progress(removedSoFar) runs after each transaction; returning false
+  // stops (entries removed so far stay removed: ECANCELED). Returns the
+  // number of entries removed.
+  virtual Result<uint64_t> RemoveTree(Ino parent, std::string_view name,
+                                      const std::function<bool(uint64_t)>& progress) = 0;
+  // Copies file `src` to a new file `name` in `parent` in one transaction:
+  // attributes (owner = ctx unless preserve; mode and times kept), xattrs
+  // and chunk records, each slice gaining a reference (no data copied).
+  // Checks read on src and write+search on parent. EEXIST if name exists.
+  virtual Result<Entry> CloneFile(const Ctx& ctx, Ino src, Ino parent, std::string_view name,
+                                  bool preserve) = 0;
+
   // This client's usage deltas not yet flushed.
   virtual int64_t pendingSpace() const = 0;
   virtual int64_t pendingInodes() const = 0;

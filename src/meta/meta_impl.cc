@@ -178,10 +178,28 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
 }
 
 Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                          TxnEffects& fx) {
+                          TxnEffects& fx, bool mayTrash, const std::vector<uint64_t>* knownSids) {
   tx.del(keys::Entry(parent, name));
   fx.Dir(parent, -StatOf(child));
   child.ctimeNs = now;
+  const bool toTrash = mayTrash && fmt_.trashDays > 0 && !IsTrashDir(parent) &&
+                       (child.type == FileType::kDir || child.nlink <= 1);
+  if (toTrash) {
+    // Into this hour's trash directory as "{parent}-{ino}-{name}": the
+    // last link of any node (a directory only arrives here empty: rmdir, or
+    // a rename over it).
+    std::string tname = TrashEntryName(parent, ino, name);
+    ASSIGN_OR_RETURN(Ino hour, TrashHourInTxn(tx, now, fx));
+    ASSIGN_OR_RETURN(Attr ha, MustAttr(tx, hour));
+    tx.put(keys::Entry(hour, tname), EncodeEntry(child.type, ino));
+    fx.Dir(hour, StatOf(child));
+    ha.mtimeNs = ha.ctimeNs = now;
+    if (child.type == FileType::kDir) ha.nlink++;
+    SaveAttr(tx, hour, ha);
+    child.parent = hour;
+    SaveAttr(tx, ino, child);
+    return Status::OK();
+  }
   if (child.type == FileType::kDir) return DestroyInode(tx, ino, child, fx);
   if (child.nlink > 1) {
     child.nlink--;
@@ -208,25 +226,17 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     SaveAttr(tx, ino, child);
     return Status::OK();
   }
-  if (child.type == FileType::kFile && fmt_.trashDays > 0 && parent != kTrashIno) {
-    std::string tname = std::to_string(parent) + "-" + std::to_string(ino) + "-" + std::string(name);
-    if (tname.size() > kMaxNameLen) tname.resize(kMaxNameLen);
-    ASSIGN_OR_RETURN(Attr trash, MustAttr(tx, kTrashIno));
-    tx.put(keys::Entry(kTrashIno, tname), EncodeEntry(FileType::kFile, ino));
-    fx.Dir(kTrashIno, StatOf(child));
-    trash.mtimeNs = trash.ctimeNs = now;
-    SaveAttr(tx, kTrashIno, trash);
-    child.parent = kTrashIno;
-    SaveAttr(tx, ino, child);
-    return Status::OK();
-  }
   child.nlink = 0;
   if (child.type == FileType::kFile) {
     // Kept (nlink 0) while any session holds it open; see open_files.cc for
     // why this read of every session's SS record cannot miss a concurrent
     // open elsewhere.
-    ASSIGN_OR_RETURN(auto sids, SessionIds(tx));
-    ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, sids, ino, kNoSid));
+    std::vector<uint64_t> readSids;
+    if (knownSids == nullptr) {
+      ASSIGN_OR_RETURN(readSids, SessionIds(tx));
+      knownSids = &readSids;
+    }
+    ASSIGN_OR_RETURN(bool held, HeldElsewhere(tx, *knownSids, ino, kNoSid));
     if (!held && IsOpen(ino)) {  // open here without a record yet
       const uint64_t sid = session_.id();
       tx.put(keys::SessionFile(sid, ino), "");
@@ -248,7 +258,10 @@ Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx)
     tx.del(keys::DirStat(ino));
     tx.del(keys::Quota(ino));
   }
-  for (const std::string& prefix : {keys::XattrPrefix(ino), keys::ParentPrefix(ino)}) {
+  // Parent records exist only while an inode has several parents (parent 0).
+  std::vector<std::string> prefixes{keys::XattrPrefix(ino)};
+  if (a.parent == 0) prefixes.push_back(keys::ParentPrefix(ino));
+  for (const std::string& prefix : prefixes) {
     META_TRY(ScanPrefix(tx, prefix, 1000, [&](const KeyValue& kv) {
       tx.del(kv.key);
       return Status::OK();

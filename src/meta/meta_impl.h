@@ -56,6 +56,11 @@ struct TxnEffects {
   // Per-directory stat deltas (and through them quota usage), dir_stats.h.
   std::vector<std::pair<Ino, DirStat>> dirDeltas;
   std::vector<std::pair<Ino, Ino>> movedDirs;  // (dir, new parent) for the ancestry cache
+  struct TreeMove {
+    Ino dir;
+    std::vector<Ino> from, to;  // quota roots left and entered
+  };
+  std::vector<TreeMove> treeMoves;  // directories moved into/out of the trash under quotas
   void Dir(Ino dir, const DirStat& d) {
     if (!d.zero()) dirDeltas.emplace_back(dir, d);
   }
@@ -126,6 +131,10 @@ class MetaImpl final : public Meta {
   Result<int> ProcessDeletions() override;
   Status FlushClosedFiles() override;
   Result<int> CleanTrash(int64_t nowNs) override;
+  Result<Ino> TrashHourDir(int64_t nowNs) override;
+  Result<uint64_t> RemoveTree(Ino parent, std::string_view name,
+                              const std::function<bool(uint64_t)>& progress) override;
+  Result<Entry> CloneFile(const Ctx& ctx, Ino src, Ino parent, std::string_view name, bool preserve) override;
   int64_t pendingSpace() const override { return usage_.pendingSpace(); }
   int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
@@ -159,7 +168,11 @@ class MetaImpl final : public Meta {
   // (rename(2)'s "not the same filesystem"; mv copies instead); a file
   // moving into quotas it was not under is checked (EDQUOT). `da`: the
   // target being exchanged or replaced.
-  Status CheckRenameQuotas(KvTxn& tx, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp);
+  // Exception: a directory moving into or out of the trash (rmr, restore)
+  // moves its subtree's usage between the quotas (fx.treeMoves, counted
+  // from the dir stats after the commit, not checked against limits).
+  Status CheckRenameQuotas(KvTxn& tx, Ino src, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp,
+                           TxnEffects& fx);
   // statfs of a directory under a quota: the nearest quota's limits and
   // usage replace the volume's figures in st.
   Status QuotaStatFs(Ino ino, StatFsInfo& st);
@@ -195,8 +208,17 @@ class MetaImpl final : public Meta {
   // Drops one link `name` -> child from `parent` inside tx: nlink and parent
   // records, the trash, open-unlinked bookkeeping, and final removal.
   // parentAttr is updated (mtime/ctime) and saved by the caller.
+  // mayTrash=false: never into the trash (purges, RemoveTree). sids: the
+  // registered sessions when the caller read them already in tx (batches).
   Status DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
-                  TxnEffects& fx);
+                  TxnEffects& fx, bool mayTrash = true, const std::vector<uint64_t>* sids = nullptr);
+  // ---- the hourly trash (trash.cc) ----
+  // The hour directory for `now` inside tx, created (fixed inode
+  // TrashHourIno) when missing.
+  Result<Ino> TrashHourInTxn(KvTxn& tx, int64_t now, TxnEffects& fx);
+  // Takes the purge lease (one purging client per volume); false if another
+  // client holds it.
+  Result<bool> TakePurgeLease(int64_t nowSec, bool release);
   // Deletes every key of an inode with no links left; file data goes to a
   // D{ino}{length} record for the deletion worker.
   Status DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx);

@@ -186,6 +186,27 @@ TEST_P(MetaQuotaTest, RenamesBetweenQuotaTrees) {
   EXPECT_EQ(Must(meta_->ListQuotas()).size(), 1u);
 }
 
+// rmr moves a whole tree into the trash with one rename, restore moves it
+// back: the quotas above lose and regain the subtree's usage.
+TEST_P(MetaQuotaTest, TreesMoveIntoAndOutOfTheTrashWithTheirUsage) {
+  Ino q = Must(meta_->Mkdir(root_, kRootIno, "q", 0755, 0)).ino;
+  Ino d = Must(meta_->Mkdir(root_, q, "d", 0755, 0)).ino;
+  Ino e = Must(meta_->Mkdir(root_, d, "e", 0755, 0)).ino;
+  Grow(NewFile(e, "f"), 5000);
+  Grow(NewFile(d, "g"), 10);
+  Must(meta_->SetQuota(q, std::nullopt, 100));
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedInodes, 4);
+  Ino hour = Must(meta_->TrashHourDir(MetaImpl::NowNs()));
+  Must(meta_->Rename(root_, q, "d", hour, "moved-d", 0));
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedInodes, 0);
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedSpace, 0);
+  Must(meta_->Rename(root_, hour, "moved-d", q, "d", 0));
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedInodes, 4);
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedSpace, 8192 + 4096);
+  Must(meta_->FlushUsage());
+  EXPECT_EQ(Must(meta_->GetQuota(q))->usedInodes, Must(meta_->TreeUsage(q, true, false)).inodes);
+}
+
 TEST_P(MetaQuotaTest, SummaryMatchesTheTree) {
   Ino top = Must(meta_->Mkdir(root_, kRootIno, "top", 0755, 0)).ino;
   uint64_t wantLen = 0, wantFiles = 0, wantDirs = 1;

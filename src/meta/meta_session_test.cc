@@ -184,53 +184,81 @@ class MetaTrashTest : public MetaTest {
   void Customize(VolumeFormat& f) override { f.trashDays = 1; }
 };
 
-TEST_P(MetaTrashTest, UnlinkMovesFilesToTrashAndCleanerPurges) {
+TEST_P(MetaTrashTest, UnlinkMovesNodesIntoTheHourAndCleanerPurgesWholeHours) {
   auto d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0));
   auto f = Must(meta_->Create(root_, d.ino, "f", 0644, 0, O_RDWR));
   ASSERT_OK(meta_->Close(f.ino));
   uint64_t s = Must(meta_->NewSliceId());
   ASSERT_OK(meta_->WriteSlice(f.ino, 0, SliceRecord{0, s, 10, 0, 10}, 1));
+  const int64_t now = MetaImpl::NowNs();
   ASSERT_OK(meta_->Unlink(root_, d.ino, "f"));
   EXPECT_ERRNO(meta_->Lookup(root_, d.ino, "f"), ENOENT);
+  // .trash/YYYY-MM-DD-HH (UTC) holds "{parent}-{ino}-{name}".
+  auto hour = Must(meta_->Lookup(root_, kTrashIno, TrashHourName(now)));
+  EXPECT_TRUE(IsTrashDir(hour.ino));
+  EXPECT_EQ(hour.attr.mode, 0555u);
   const std::string tname = std::to_string(d.ino) + "-" + std::to_string(f.ino) + "-f";
-  auto t = Must(meta_->Lookup(root_, kTrashIno, tname));
+  auto t = Must(meta_->Lookup(root_, hour.ino, tname));
   EXPECT_EQ(t.ino, f.ino);
-  EXPECT_EQ(t.attr.parent, kTrashIno);
+  EXPECT_EQ(t.attr.parent, hour.ino);
   EXPECT_EQ(t.attr.nlink, 1u);
   EXPECT_EQ(Must(meta_->ReadChunk(f.ino, 0)).size(), 1u);  // data kept
-  // Directories and symlinks are removed at once.
-  Must(meta_->Mkdir(root_, d.ino, "sub", 0755, 0));
+  // Removed directories and symlinks go there too (rm -r can be undone).
+  auto sub = Must(meta_->Mkdir(root_, d.ino, "sub", 0755, 0));
   ASSERT_OK(meta_->Rmdir(root_, d.ino, "sub"));
-  Must(meta_->Symlink(root_, d.ino, "ln", "x"));
+  auto ln = Must(meta_->Symlink(root_, d.ino, "ln", "x"));
   ASSERT_OK(meta_->Unlink(root_, d.ino, "ln"));
-  EXPECT_EQ(Must(meta_->Readdir(root_, kTrashIno, "", 100, false)).size(), 1u);
+  EXPECT_EQ(Must(meta_->Readdir(root_, hour.ino, "", 100, false)).size(), 3u);
+  EXPECT_EQ(Must(meta_->Lookup(root_, hour.ino, std::to_string(d.ino) + "-" + std::to_string(sub.ino) + "-sub")).attr.type,
+            FileType::kDir);
+  EXPECT_EQ(Must(meta_->Readlink(root_, ln.ino)), "x");
+  EXPECT_EQ(Must(meta_->TrashHourDir(now)), hour.ino);  // idempotent
   CheckInvariants(meta_->kv());
   // Non-root users cannot write into the trash.
   EXPECT_ERRNO(meta_->Mknod(User(1000, 1000), kTrashIno, "x", S_IFREG | 0644, 0, 0), EACCES);
-  // The cleaner keeps young entries and purges old ones.
-  EXPECT_EQ(Must(impl().CleanTrash(MetaImpl::NowNs())), 0);
-  EXPECT_EQ(Must(impl().CleanTrash(MetaImpl::NowNs() + 2 * 86400LL * 1000000000LL)), 1);
+  EXPECT_ERRNO(meta_->Mknod(User(1000, 1000), hour.ino, "x", S_IFREG | 0644, 0, 0), EACCES);
+  // The cleaner keeps young hours and purges old ones whole (3 entries and
+  // the hour directory).
+  EXPECT_EQ(Must(impl().CleanTrash(now)), 0);
+  EXPECT_EQ(Must(impl().CleanTrash(now + 86400LL * 1000000000LL - 7200LL * 1000000000LL)), 0);
+  EXPECT_EQ(Must(impl().CleanTrash(now + 2 * 86400LL * 1000000000LL)), 4);
   EXPECT_ERRNO(meta_->GetAttr(root_, f.ino), ENOENT);
+  EXPECT_ERRNO(meta_->GetAttr(root_, sub.ino), ENOENT);
   EXPECT_TRUE(Must(meta_->Readdir(root_, kTrashIno, "", 100, false)).empty());
   CheckInvariants(meta_->kv());
 }
 
 TEST_P(MetaTrashTest, RestoreFromTrashByRename) {
   auto f = Must(meta_->Mknod(root_, kRootIno, "f", S_IFREG | 0644, 0, 0));
+  const int64_t now = MetaImpl::NowNs();
   ASSERT_OK(meta_->Unlink(root_, kRootIno, "f"));
+  const Ino hour = Must(meta_->Lookup(root_, kTrashIno, TrashHourName(now))).ino;
   const std::string tname = "1-" + std::to_string(f.ino) + "-f";
-  ASSERT_OK(meta_->Rename(root_, kTrashIno, tname, kRootIno, "restored", 0));
+  ASSERT_OK(meta_->Rename(root_, hour, tname, kRootIno, "restored", 0));
   auto a = Must(meta_->Lookup(root_, kRootIno, "restored"));
   EXPECT_EQ(a.ino, f.ino);
   EXPECT_EQ(a.attr.parent, kRootIno);
   // Unlinking inside the trash deletes for real; hard links do not go to trash.
   Must(meta_->Link(root_, f.ino, kRootIno, "second"));
   ASSERT_OK(meta_->Unlink(root_, kRootIno, "second"));
-  EXPECT_TRUE(Must(meta_->Readdir(root_, kTrashIno, "", 100, false)).empty());
+  EXPECT_TRUE(Must(meta_->Readdir(root_, hour, "", 100, false)).empty());
   ASSERT_OK(meta_->Unlink(root_, kRootIno, "restored"));
-  ASSERT_OK(meta_->Unlink(root_, kTrashIno, "1-" + std::to_string(f.ino) + "-restored"));
+  const Ino hour2 = Must(meta_->TrashHourDir(MetaImpl::NowNs()));
+  ASSERT_OK(meta_->Unlink(root_, hour2, "1-" + std::to_string(f.ino) + "-restored"));
   EXPECT_ERRNO(meta_->GetAttr(root_, f.ino), ENOENT);
   CheckInvariants(meta_->kv());
+}
+
+TEST(TrashHourNames, RoundTripAndRejectOthers) {
+  EXPECT_EQ(TrashHourName(0), "1970-01-01-00");
+  const int64_t t = 1796137200LL * 1000000000LL;  // 2026-12-01 15:00 UTC
+  EXPECT_EQ(TrashHourName(t), "2026-12-01-15");
+  EXPECT_EQ(ParseTrashHour("2026-12-01-15"), 1796137200LL / 3600);
+  for (const char* bad : {"2026-12-01", "2026-13-01-00", "2026-12-01-24", "x026-12-01-15", "2026-12-01-15x", "1-2-f"}) {
+    EXPECT_FALSE(ParseTrashHour(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(TrashEntryName(1, 2, "f"), "1-2-f");
+  EXPECT_EQ(TrashEntryName(1, 2, std::string(300, 'n')).size(), kMaxNameLen);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, MetaTrashTest, ::testing::ValuesIn(testing::EngineNames()),

@@ -75,13 +75,18 @@ Status MetaImpl::CheckQuota(Ino dir, int64_t space, int64_t inodes, KvTxn* tx) {
   return dirStats_.Check(roots, space, inodes);
 }
 
-Status MetaImpl::CheckRenameQuotas(KvTxn& tx, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp) {
+Status MetaImpl::CheckRenameQuotas(KvTxn& tx, Ino src, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp,
+                                   TxnEffects& fx) {
   if (!dirStats_.haveQuotas()) return Status::OK();
   ASSIGN_OR_RETURN(auto from, QuotaRoots(sp, &tx));
   ASSIGN_OR_RETURN(auto to, QuotaRoots(dp, &tx));
   if (from == to) return Status::OK();
-  if (sa.type == FileType::kDir || (exchange && da && da->type == FileType::kDir))
-    return Status::Error(EXDEV, "directory rename between different directory quotas");
+  const bool dirMoves = sa.type == FileType::kDir || (exchange && da && da->type == FileType::kDir);
+  if (dirMoves && !exchange && (IsTrashDir(sp) || IsTrashDir(dp)) && sa.type == FileType::kDir) {
+    fx.treeMoves.push_back(TxnEffects::TreeMove{src, from, to});
+    return Status::OK();
+  }
+  if (dirMoves) return Status::Error(EXDEV, "directory rename between different directory quotas");
   auto notIn = [](const std::vector<Ino>& a, const std::vector<Ino>& b) {
     std::vector<Ino> out;
     for (Ino r : a)
@@ -95,6 +100,16 @@ Status MetaImpl::CheckRenameQuotas(KvTxn& tx, const Attr& sa, const Attr* da, bo
 
 void MetaImpl::ApplyDirDeltas(const TxnEffects& fx) {
   for (auto& [dir, parent] : fx.movedDirs) dirStats_.SetParent(dir, parent);
+  for (const auto& m : fx.treeMoves) {
+    auto u = TreeUsage(m.dir, false, false);
+    if (!u) {
+      spdlog::warn("meta: usage of directory {} moved to/from the trash: {} (run quota check --repair)", m.dir,
+                   u.error().ToString());
+      continue;
+    }
+    dirStats_.AddQuota(m.from, -u->space, -u->inodes);
+    dirStats_.AddQuota(m.to, u->space, u->inodes);
+  }
   for (auto& [dir, d] : fx.dirDeltas) {
     dirStats_.AddDir(dir, d);
     if (!dirStats_.haveQuotas()) continue;

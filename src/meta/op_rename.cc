@@ -106,7 +106,7 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
         if (!ctx.isRoot()) META_TRY(CheckAccess(ctx, da, W_OK));
       }
     }
-    if (sp != dp) META_TRY(CheckRenameQuotas(tx, sa, de ? &da : nullptr, exchange, sp, dp));
+    if (sp != dp) META_TRY(CheckRenameQuotas(tx, se->ino, sa, de ? &da : nullptr, exchange, sp, dp, fx));
     if (de && !exchange && dstDir) {
       ASSIGN_OR_RETURN(bool empty, DirIsEmpty(tx, de->ino));
       if (!empty) return Status::Error(ENOTEMPTY, "target directory not empty");

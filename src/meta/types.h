@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/data_model.h"
@@ -13,6 +14,16 @@ namespace slicefs {
 inline constexpr Ino kRootIno = 1;
 // The trash directory (.trash in the root) has a fixed inode number.
 inline constexpr Ino kTrashIno = 0x7FFFFFFF10000000ULL;
+// Hour directories of the trash (.trash/YYYY-MM-DD-HH) have fixed inodes
+// kTrashIno + 1 + hours since the epoch (trash.cc), below this bound.
+inline constexpr Ino kTrashHourEnd = kTrashIno + (1ULL << 27);
+inline bool IsTrashDir(Ino ino) { return ino >= kTrashIno && ino < kTrashHourEnd; }
+// "{parent}-{ino}-{name}" cut to 255 bytes: a trash entry's name.
+std::string TrashEntryName(Ino parent, Ino ino, std::string_view name);
+// "YYYY-MM-DD-HH" (UTC) of a time, and back to hours since the epoch
+// (nullopt for a name that is not an hour).
+std::string TrashHourName(int64_t ns);
+std::optional<int64_t> ParseTrashHour(std::string_view name);
 
 inline constexpr size_t kMaxNameLen = 255;
 inline constexpr size_t kMaxSymlinkLen = 4096;
