@@ -28,6 +28,7 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
   META_TRY(CheckName(name));
   if (parent == kRootIno && name == ".trash") return Err(EEXIST, ".trash is reserved");
   META_TRY(CheckInodes(1));
+  META_TRY(CheckQuota(parent, 0, 1, nullptr));
   ASSIGN_OR_RETURN(Ino ino, AllocInode());
   const int64_t now = NowNs();
   // A new file opened by Create is recorded as open in this session in the
@@ -84,6 +85,8 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
       if (type == FileType::kDir) pa.nlink++;
       SaveAttr(tx, parent, pa);
       fx.inodeDelta = 1;
+      fx.Dir(parent, StatOf(a));
+      if (type == FileType::kDir) fx.movedDirs.emplace_back(ino, parent);
       out = Entry{ino, a};
       return Status::OK();
     });

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <unordered_map>
 
 #include "common/encoding.h"
 #include "meta/attr_codec.h"
@@ -147,6 +148,11 @@ class Loader : public RecordSink {
     return PutNew(keys::Deleted(Map(r.ino), r.length), t);
   }
 
+  Status OnQuota(QuotaRec r) override {
+    RETURN_IF_ERROR(Begin());
+    return PutNew(keys::Quota(Map(r.ino)), EncodeQuota(Quota{r.maxSpace, r.maxInodes, r.usedSpace, r.usedInodes}));
+  }
+
   uint64_t* position() { return &bytes_; }
   uint64_t records() const { return rec_; }
 
@@ -155,6 +161,7 @@ class Loader : public RecordSink {
     if (!haveHeader_) return Err(EINVAL, "the dump has no header");
     META_TRY(Flush());
     META_TRY(Verify());
+    META_TRY(FlushDirStats());
     META_TRY(WriteVolume());
     LoadStats s;
     s.totals = Progress();
@@ -251,6 +258,7 @@ class Loader : public RecordSink {
     int64_t links = 0;
     uint64_t parentKeys = 0;
     std::optional<std::pair<std::string, Ino>> firstParent;  // key, parent of a single-link candidate
+    std::vector<std::pair<Ino, int64_t>> parents;  // (directory, links in it), for the dir stats
     uint64_t firstRec = 0;
   };
 
@@ -307,6 +315,7 @@ class Loader : public RecordSink {
         uint64_t rec = GetBE64(kv.value, 8);
         if (!g_.firstRec) g_.firstRec = rec;
         g_.links += n;
+        g_.parents.emplace_back(*p, n);
         g_.parentKeys++;
         if (g_.parentKeys == 1 && n == 1) {
           g_.firstParent = std::make_pair(k, *p);  // may become the attr's parent
@@ -383,6 +392,9 @@ class Loader : public RecordSink {
     if (!special) {
       totalInodes_++;
       usedSpace_ += MetaImpl::SpaceOf(a);
+      // Per-directory stats (dir_stats.h): each link charges its directory.
+      for (auto& [p, n] : g.parents) dirStats_[p] += MetaImpl::StatOf(a).Times(n);
+      if (dirStats_.size() >= kMaxDirStats) RETURN_IF_ERROR(FlushDirStats());
     }
     if (!(a == before)) Write(keys::Attr(g.ino), EncodeAttr(a));
     return Status::OK();
@@ -436,6 +448,30 @@ class Loader : public RecordSink {
     return Status::OK();
   }
 
+  // Adds the accumulated per-directory stats to the U keys (bounded memory:
+  // called whenever kMaxDirStats directories are pending, and at the end).
+  Status FlushDirStats() {
+    std::vector<std::pair<Ino, DirStat>> all(dirStats_.begin(), dirStats_.end());
+    dirStats_.clear();
+    for (size_t i = 0; i < all.size(); i += kPage) {
+      RETURN_IF_ERROR(kv_.txn([&](KvTxn& tx) -> Status {
+        for (size_t j = i; j < std::min(all.size(), i + kPage); j++) {
+          const std::string k = keys::DirStat(all[j].first);
+          ASSIGN_OR_RETURN(auto v, tx.get(k));
+          DirStat s = v ? DecodeDirStat(*v) : DirStat{};
+          s += all[j].second;
+          if (s.zero()) {
+            tx.del(k);
+          } else {
+            tx.put(k, EncodeDirStat(s));
+          }
+        }
+        return Status::OK();
+      }));
+    }
+    return Status::OK();
+  }
+
   Status WriteVolume() {
     auto counter = [&](const char* n) { auto it = counters_.find(n); return it == counters_.end() ? 0 : it->second; };
     const int64_t nextInode = std::max<int64_t>({counter(keys::kNextInode), static_cast<int64_t>(maxIno_) + 1, 2});
@@ -484,6 +520,8 @@ class Loader : public RecordSink {
   bool sawRoot_ = false;
   uint64_t files_ = 0, dirs_ = 0, totalInodes_ = 0;
   int64_t usedSpace_ = 0;
+  static constexpr size_t kMaxDirStats = 100000;
+  std::unordered_map<Ino, DirStat> dirStats_;
 };
 
 }  // namespace

@@ -287,6 +287,7 @@ class SinkProxy : public RecordSink {
   Status OnXattrs(XattrsRec r) override { return Pass(sink_.OnXattrs(Note(std::move(r)))); }
   Status OnChunk(ChunkRec r) override { return Pass(sink_.OnChunk(Note(std::move(r)))); }
   Status OnDeleted(DeletedRec r) override { return Pass(sink_.OnDeleted(Note(std::move(r)))); }
+  Status OnQuota(QuotaRec r) override { return Pass(sink_.OnQuota(Note(std::move(r)))); }
   bool failed() const { return failed_; }
 
  private:

@@ -175,6 +175,14 @@ json ChunkToJson(const ChunkRec& r) {
   return json{{"chunk", r.ino}, {"index", r.index}, {"slices", std::move(slices)}};
 }
 
+json QuotaToJson(const QuotaRec& r) {
+  return json{{"quota", r.ino},
+              {"maxSpace", r.maxSpace},
+              {"maxInodes", r.maxInodes},
+              {"usedSpace", r.usedSpace},
+              {"usedInodes", r.usedInodes}};
+}
+
 json DeletedToJson(const DeletedRec& r) { return json{{"deleted", r.ino}, {"length", r.length}, {"time", r.time}}; }
 
 Status CheckSlice(const SliceRecord& s) {
@@ -280,7 +288,16 @@ Status DecodeRecord(const json& rec, RecordSink& sink) {
     ASSIGN_OR_RETURN(r.time, I64(rec, "time", 0));
     return sink.OnDeleted(std::move(r));
   }
-  return Bad("unknown record kind (expected inode, entries, chunk, xattrs or deleted)");
+  if (rec.contains("quota")) {
+    QuotaRec r;
+    ASSIGN_OR_RETURN(r.ino, InoField(rec, "quota"));
+    ASSIGN_OR_RETURN(r.maxSpace, U64(rec, "maxSpace", 0));
+    ASSIGN_OR_RETURN(r.maxInodes, U64(rec, "maxInodes", 0));
+    ASSIGN_OR_RETURN(r.usedSpace, I64(rec, "usedSpace", 0));
+    ASSIGN_OR_RETURN(r.usedInodes, I64(rec, "usedInodes", 0));
+    return sink.OnQuota(std::move(r));
+  }
+  return Bad("unknown record kind (expected inode, entries, chunk, xattrs, deleted or quota)");
 }
 
 }  // namespace slicefs::dump

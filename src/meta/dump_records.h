@@ -66,6 +66,13 @@ struct DeletedRec {
   int64_t time = 0;  // unix seconds of the deletion
 };
 
+// A directory quota (whole-volume dumps): limits and usage as dumped.
+struct QuotaRec {
+  Ino ino = 0;
+  uint64_t maxSpace = 0, maxInodes = 0;
+  int64_t usedSpace = 0, usedInodes = 0;
+};
+
 struct Header {
   std::string formatJson;                 // the volume format (setting), JSON text
   std::vector<std::pair<std::string, int64_t>> counters;
@@ -83,6 +90,7 @@ class RecordSink {
   virtual Status OnXattrs(XattrsRec r) = 0;
   virtual Status OnChunk(ChunkRec r) = 0;
   virtual Status OnDeleted(DeletedRec r) = 0;
+  virtual Status OnQuota(QuotaRec r) { return Status::OK(); }  // sinks without quotas ignore them
 };
 
 const char* TypeName(FileType t);
@@ -101,6 +109,7 @@ json EntriesToJson(const EntriesRec& r);
 json XattrsToJson(const XattrsRec& r);
 json ChunkToJson(const ChunkRec& r);
 json DeletedToJson(const DeletedRec& r);
+json QuotaToJson(const QuotaRec& r);
 // Decodes one element of "records" and hands it to the sink.
 Status DecodeRecord(const json& rec, RecordSink& sink);
 

@@ -98,6 +98,7 @@ class DumpTest : public MetaTest {
     Ino c = File(a, "copy");
     Must(meta_->CopyFileRange(root_, f, 0, c, 0, 4000));  // shared slices: refcount 2
     Must(meta_->Mkdir(root_, kRootIno, std::string("n\xc3\xa9\x80-bad", 7), 0755, 0));
+    Must(meta_->SetQuota(a, 1 << 20, 100));  // quotas survive dump/load; dir stats are recomputed
   }
 };
 

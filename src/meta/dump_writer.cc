@@ -6,6 +6,7 @@
 #include "common/encoding.h"
 #include "meta/attr_codec.h"
 #include "meta/dump.h"
+#include "meta/dir_stats.h"
 #include "meta/dump_records.h"
 #include "common/volume_format.h"
 #include "meta/keys.h"
@@ -337,6 +338,14 @@ Result<DumpStats> DumpVolume(KvStore& kv, ByteSink& out, const DumpOptions& opts
         if (!dk) return Status::OK();
         int64_t t = d.value.size() >= 8 ? static_cast<int64_t>(GetBE64(d.value)) : 0;
         return w.Record(dump::DeletedToJson({dk->ino, dk->length, t}), false);
+      }));
+      // Directory quotas; per-directory stats are recomputed by load.
+      RETURN_IF_ERROR(ScanPrefix(tx, keys::QuotaAll(), kPage, [&](const KeyValue& q) -> Status {
+        auto ino = keys::QuotaIno(q.key);
+        if (!ino) return Status::OK();
+        auto v = DecodeQuota(q.value);
+        if (!v) return Corrupt(q.key, v.error());
+        return w.Record(dump::QuotaToJson({*ino, v->maxSpace, v->maxInodes, v->usedSpace, v->usedInodes}), false);
       }));
     }
     json summary{{"records", w.progress().records}, {"inodes", w.progress().inodes}};

@@ -147,4 +147,22 @@ std::optional<std::string_view> CounterName(std::string_view key) {
   return key.substr(1);
 }
 
+// ---- per-directory stats and directory quotas ----
+std::string DirStat(Ino dir) { return WithIno('U', dir); }
+std::string Quota(Ino dir) {
+  std::string k = "QD";
+  PutLE64(k, dir);
+  return k;
+}
+std::string DirStatAll() { return "U"; }
+std::string QuotaAll() { return "QD"; }
+namespace {
+std::optional<Ino> InoAfter(std::string_view key, std::string_view tag) {
+  if (key.size() != tag.size() + 8 || !key.starts_with(tag)) return std::nullopt;
+  return GetLE64(key, tag.size());
+}
+}  // namespace
+std::optional<Ino> DirStatIno(std::string_view key) { return InoAfter(key, "U"); }
+std::optional<Ino> QuotaIno(std::string_view key) { return InoAfter(key, "QD"); }
+
 }  // namespace slicefs::keys

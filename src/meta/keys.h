@@ -79,4 +79,12 @@ struct InodeKey { Ino ino; char kind; };
 std::optional<InodeKey> ParseInodeKey(std::string_view key);
 std::optional<std::string_view> CounterName(std::string_view key);  // from C{name}
 
+// ---- per-directory stats and directory quotas (dir_stats.h) ----
+std::string DirStat(Ino dir);                               // U{ino}
+std::string Quota(Ino dir);                                 // QD{ino}
+std::string DirStatAll();                                   // U
+std::string QuotaAll();                                     // QD
+std::optional<Ino> DirStatIno(std::string_view key);        // from U{ino}
+std::optional<Ino> QuotaIno(std::string_view key);          // from QD{ino}
+
 }  // namespace slicefs::keys

@@ -19,6 +19,7 @@
 #include "common/status.h"
 #include "kv/kv.h"
 #include "common/volume_format.h"
+#include "meta/tree_stats.h"
 #include "meta/types.h"
 
 namespace slicefs {
@@ -243,6 +244,40 @@ class Meta {
   // This client's usage deltas not yet flushed.
   virtual int64_t pendingSpace() const = 0;
   virtual int64_t pendingInodes() const = 0;
+
+  // ---- per-directory stats, directory quotas, summaries (tree_stats.h) ----
+  // FlushUsage also writes the dir-stat and quota deltas and rereads the
+  // quotas (dir_stats.h). Directory arguments: ENOENT / ENOTDIR.
+  // The stats of dir's direct children: engine value plus this client's
+  // unflushed deltas.
+  virtual Result<DirStat> GetDirStat(Ino dir) = 0;
+  // Recomputes dir's stats from its entries (reads each child's
+  // attributes). With repair, writes them (one transaction, which also
+  // drops this client's pending delta of dir). Returns the recomputed stats.
+  virtual Result<DirStat> RecomputeDirStat(Ino dir, bool repair) = 0;
+  // Creates or changes the quota of dir; an unset limit keeps its old value
+  // (0 = no limit). A new quota's usage is computed from the dir stats of
+  // the subtree. EINVAL for the root's parent chain oddities (none) or the
+  // trash.
+  virtual Status SetQuota(Ino dir, std::optional<uint64_t> maxSpace, std::optional<uint64_t> maxInodes) = 0;
+  // The quota of dir (engine + this client's unflushed usage), nullopt if none.
+  virtual Result<std::optional<Quota>> GetQuota(Ino dir) = 0;
+  virtual Status DeleteQuota(Ino dir) = 0;  // ENOENT when there is none
+  virtual Result<std::vector<std::pair<Ino, Quota>>> ListQuotas() = 0;
+  // The usage of dir's subtree (dir itself not counted) from the dir stats
+  // of every directory below; with strict, each directory's stats are
+  // recomputed from its entries instead (and written, with repairStats).
+  virtual Result<DirStat> TreeUsage(Ino dir, bool strict, bool repairStats) = 0;
+  // Sets a quota's usage figures (quota check --repair). ENOENT: no quota.
+  virtual Status SetQuotaUsage(Ino dir, int64_t space, int64_t inodes) = 0;
+  // Sizes and counts of dir's tree. Reads the entry list and stats key of
+  // every directory below dir and never a file's attributes.
+  virtual Result<SummaryNode> Summarize(Ino dir, int depth, int entries) = 0;
+  // EDQUOT if growing file ino to newLength (from its committed length)
+  // would pass a space quota of a directory above it, ENOSPC if it would
+  // pass the volume capacity. The write(2) path calls it before buffering
+  // data; a no-op while the volume has neither a quota nor a capacity.
+  virtual Status CheckWriteQuota(Ino ino, uint64_t newLength) = 0;
 };
 
 }  // namespace slicefs

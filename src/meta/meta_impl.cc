@@ -19,9 +19,11 @@ MetaImpl::MetaImpl(std::unique_ptr<KvStore> kv, VolumeFormat fmt, const MetaOpti
       opts_(opts),
       inodeIds_(*kv_, keys::Counter(keys::kNextInode), 2, opts.inodeBatch),
       sliceIds_(*kv_, keys::Counter(keys::kNextChunk), 1, opts.sliceIdBatch),
-      usage_(*kv_) {
+      usage_(*kv_),
+      dirStats_(*kv_) {
   if (opts_.usageFlushMs <= 0) opts_.usageFlushMs = 1000;
   if (opts_.heartbeatSec <= 0) opts_.heartbeatSec = 1;
+  if (Status st = dirStats_.Flush(); !st.ok()) spdlog::warn("meta: reading quotas: {}", st.ToString());
   bg_ = std::thread([this] { BackgroundLoop(); });
 }
 
@@ -135,6 +137,7 @@ Status MetaImpl::CheckInodes(int64_t delta) { return usage_.CheckInodes(delta, f
 
 void MetaImpl::Apply(const TxnEffects& fx) {
   usage_.Add(fx.spaceDelta, fx.inodeDelta);
+  ApplyDirDeltas(fx);
   for (auto [sid, ino] : fx.keptOpen) open_.KeptOpen(sid, ino);
   if (fx.deletedData) NotifyBackground();
   if (!fx.freedSlices.empty()) CallDeleter(fx.freedSlices);
@@ -180,6 +183,7 @@ Status MetaImpl::AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delt
 Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino, Attr& child, int64_t now,
                           TxnEffects& fx, bool mayTrash, const std::vector<uint64_t>* knownSids) {
   tx.del(keys::Entry(parent, name));
+  fx.Dir(parent, -StatOf(child));
   child.ctimeNs = now;
   const bool toTrash = mayTrash && fmt_.trashDays > 0 && !IsTrashDir(parent) &&
                        (child.type == FileType::kDir || child.nlink <= 1);
@@ -191,6 +195,7 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
     ASSIGN_OR_RETURN(Ino hour, TrashHourInTxn(tx, now, fx));
     ASSIGN_OR_RETURN(Attr ha, MustAttr(tx, hour));
     tx.put(keys::Entry(hour, tname), EncodeEntry(child.type, ino));
+    fx.Dir(hour, StatOf(child));
     ha.mtimeNs = ha.ctimeNs = now;
     if (child.type == FileType::kDir) ha.nlink++;
     SaveAttr(tx, hour, ha);
@@ -252,6 +257,10 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
 Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx) {
   tx.del(keys::Attr(ino));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
+  if (a.type == FileType::kDir) {
+    tx.del(keys::DirStat(ino));
+    tx.del(keys::Quota(ino));
+  }
   // Parent records exist only while an inode has several parents (parent 0).
   std::vector<std::string> prefixes{keys::XattrPrefix(ino)};
   if (a.parent == 0) prefixes.push_back(keys::ParentPrefix(ino));

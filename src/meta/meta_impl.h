@@ -25,6 +25,7 @@
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
 #include "meta/deleter_hook.h"
+#include "meta/dir_stats.h"
 #include "meta/id_allocator.h"
 #include "meta/lock_waiters.h"
 #include "meta/open_file_table.h"
@@ -52,6 +53,17 @@ struct TxnEffects {
   // but not recorded yet (a sessionless client, or opened before the session)
   std::vector<std::pair<uint64_t, Ino>> keptOpen;
   std::vector<std::pair<uint64_t, uint32_t>> freedSlices;  // refcount hit 0
+  // Per-directory stat deltas (and through them quota usage), dir_stats.h.
+  std::vector<std::pair<Ino, DirStat>> dirDeltas;
+  std::vector<std::pair<Ino, Ino>> movedDirs;  // (dir, new parent) for the ancestry cache
+  struct TreeMove {
+    Ino dir;
+    std::vector<Ino> from, to;  // quota roots left and entered
+  };
+  std::vector<TreeMove> treeMoves;  // directories moved into/out of the trash under quotas
+  void Dir(Ino dir, const DirStat& d) {
+    if (!d.zero()) dirDeltas.emplace_back(dir, d);
+  }
   void Reset() { *this = TxnEffects{}; }
 };
 
@@ -127,6 +139,47 @@ class MetaImpl final : public Meta {
   int64_t pendingSpace() const override { return usage_.pendingSpace(); }
   int64_t pendingInodes() const override { return usage_.pendingInodes(); }
 
+  // ---- per-directory stats and quotas (meta.h; op_dir_stats.cc, op_quota.cc) ----
+  Result<DirStat> GetDirStat(Ino dir) override;
+  Result<DirStat> RecomputeDirStat(Ino dir, bool repair) override;
+  Status SetQuota(Ino dir, std::optional<uint64_t> maxSpace, std::optional<uint64_t> maxInodes) override;
+  Result<std::optional<Quota>> GetQuota(Ino dir) override;
+  Status DeleteQuota(Ino dir) override;
+  Result<std::vector<std::pair<Ino, Quota>>> ListQuotas() override;
+  Result<DirStat> TreeUsage(Ino dir, bool strict, bool repairStats) override;
+  Status SetQuotaUsage(Ino dir, int64_t space, int64_t inodes) override;
+  Result<SummaryNode> Summarize(Ino dir, int depth, int entries) override;
+  Status CheckWriteQuota(Ino ino, uint64_t newLength) override;
+  // What one entry naming `a` adds to its directory's stats.
+  static DirStat StatOf(const Attr& a);
+  // The directories holding links of a non-directory inode, with the
+  // number of links in each (attr.parent, or the P records).
+  static Result<std::vector<std::pair<Ino, int64_t>>> ParentsOf(KvTxn& tx, Ino ino, const Attr& a);
+  // A file changed length from `before` to `after` inside tx: usedSpace
+  // delta and capacity check, dir-stat deltas of every parent, and (with
+  // checkQuota) the quota check of the growth.
+  Status ChargeResize(KvTxn& tx, Ino ino, const Attr& before, const Attr& after, TxnEffects& fx,
+                      bool checkQuota);
+  // The quota roots at and above dir (nearest first); empty while the volume
+  // has no quota. With tx, missing ancestry is read in it, else in its own
+  // read-only transaction.
+  Result<std::vector<Ino>> QuotaRoots(Ino dir, KvTxn* tx);
+  // Quota rules of a rename between two directories (inside its tx): a
+  // directory moving between different sets of quota roots fails EXDEV
+  // (rename(2)'s "not the same filesystem"; mv copies instead); a file
+  // moving into quotas it was not under is checked (EDQUOT). `da`: the
+  // target being exchanged or replaced.
+  // Exception: a directory moving into or out of the trash (rmr, restore)
+  // moves its subtree's usage between the quotas (fx.treeMoves, counted
+  // from the dir stats after the commit, not checked against limits).
+  Status CheckRenameQuotas(KvTxn& tx, Ino src, const Attr& sa, const Attr* da, bool exchange, Ino sp, Ino dp,
+                           TxnEffects& fx);
+  // statfs of a directory under a quota: the nearest quota's limits and
+  // usage replace the volume's figures in st.
+  Status QuotaStatFs(Ino ino, StatFsInfo& st);
+  // EDQUOT check of adding space/inodes under dir.
+  Status CheckQuota(Ino dir, int64_t space, int64_t inodes, KvTxn* tx);
+
   // ---- helpers shared by the op_*.cc files ----
   static int64_t NowNs();
   static int64_t SpaceOf(const Attr& a);  // bytes charged to usedSpace
@@ -150,6 +203,7 @@ class MetaImpl final : public Meta {
   Status CheckSpace(int64_t delta);  // ENOSPC against capacity
   Status CheckInodes(int64_t delta); // ENOSPC against the inode limit
   void Apply(const TxnEffects& fx);  // after a commit
+  void ApplyDirDeltas(const TxnEffects& fx);  // dir stats, quota usage, ancestry cache
 
   bool IsOpen(Ino ino);  // open in this client (any handle)
   // Drops one link `name` -> child from `parent` inside tx: nlink and parent
@@ -239,6 +293,7 @@ class MetaImpl final : public Meta {
   IdAllocator sliceIds_;
 
   UsageCounters usage_;  // usedSpace/totalInodes: bases + unflushed deltas
+  DirStatsTable dirStats_;  // per-directory stats and quotas: unflushed deltas, quotas, ancestry
 
   OpenFileTable open_;  // this client's open files and their records (open_file_table.h)
 

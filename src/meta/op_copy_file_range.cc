@@ -84,8 +84,7 @@ Result<uint64_t> MetaImpl::CopyFileRange(const Ctx& ctx, Ino inoIn, uint64_t off
     }
     Attr before = aout;
     if (offOut + n > aout.length) aout.length = offOut + n;
-    fx.spaceDelta = SpaceOf(aout) - SpaceOf(before);
-    META_TRY(CheckSpace(fx.spaceDelta));
+    META_TRY(ChargeResize(tx, inoOut, before, aout, fx, true));
     aout.mtimeNs = aout.ctimeNs = now;
     SaveAttr(tx, inoOut, aout);
     copied = n;

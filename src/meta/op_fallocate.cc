@@ -37,8 +37,7 @@ Status MetaImpl::Fallocate(const Ctx& ctx, Ino ino, int mode, uint64_t off, uint
         if (off < e) META_TRY(AppendHoles(tx, ino, off, e - off));
       }
     }
-    fx.spaceDelta = SpaceOf(n) - SpaceOf(a);
-    META_TRY(CheckSpace(fx.spaceDelta));
+    META_TRY(ChargeResize(tx, ino, a, n, fx, true));
     if (n.length != a.length || (mode & (kFallocPunchHole | kFallocZeroRange))) n.mtimeNs = n.ctimeNs = now;
     if (n != a) SaveAttr(tx, ino, n);
     return Status::OK();

@@ -11,7 +11,9 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
   if (newParent == kRootIno && newName == ".trash") return Err(EEXIST, ".trash is reserved");
   const int64_t now = NowNs();
   Entry out;
+  TxnEffects fx;
   META_TRY(kv_->txn([&](KvTxn& tx) -> Status {
+    fx.Reset();
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     if (a.type == FileType::kDir) return Status::Error(EPERM, "cannot hard-link a directory");
     if (a.nlink == 0) return Status::Error(ENOENT, "file was unlinked");
@@ -22,6 +24,9 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     if (e) return Status::Error(EEXIST, "name exists");
     META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
     META_TRY(CheckNotFlagged(a, "link"));
+    // Each link counts in its directory's stats and quotas (tree_stats.h).
+    META_TRY(CheckQuota(newParent, SpaceOf(a), 1, &tx));
+    fx.Dir(newParent, StatOf(a));
     tx.put(keys::Entry(newParent, newName), EncodeEntry(a.type, ino));
     auto bump = [&](Ino p, int64_t by) -> Status {
       std::string k = keys::Parent(ino, p);
@@ -42,6 +47,7 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     out = Entry{ino, a};
     return Status::OK();
   }));
+  Apply(fx);
   return out;
 }
 

@@ -109,6 +109,7 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
         if (!ctx.isRoot()) META_TRY(CheckAccess(ctx, da, W_OK));
       }
     }
+    if (sp != dp) META_TRY(CheckRenameQuotas(tx, se->ino, sa, de ? &da : nullptr, exchange, sp, dp, fx));
     if (de && !exchange && dstDir) {
       ASSIGN_OR_RETURN(bool empty, DirIsEmpty(tx, de->ino));
       if (!empty) return Status::Error(ENOTEMPTY, "target directory not empty");
@@ -128,6 +129,14 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
           dpa.nlink--;
         }
       }
+      if (sp != dp) {
+        DirStat d = StatOf(da);
+        d += -StatOf(sa);
+        fx.Dir(sp, d);
+        fx.Dir(dp, -d);
+        if (srcDir) fx.movedDirs.emplace_back(se->ino, dp);
+        if (dstDir) fx.movedDirs.emplace_back(de->ino, sp);
+      }
       da.ctimeNs = now;
       SaveAttr(tx, de->ino, da);
     } else {
@@ -138,6 +147,11 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
       tx.del(keys::Entry(sp, sn));
       tx.put(keys::Entry(dp, dn), EncodeEntry(sa.type, se->ino));
       META_TRY(MoveParent(tx, se->ino, sa, sp, dp));
+      if (sp != dp) {
+        fx.Dir(sp, -StatOf(sa));
+        fx.Dir(dp, StatOf(sa));
+        if (srcDir) fx.movedDirs.emplace_back(se->ino, dp);
+      }
       if (srcDir && sp != dp) {
         spa.nlink--;
         dpa.nlink++;

@@ -13,6 +13,7 @@ Result<StatFsInfo> MetaImpl::StatFs(const Ctx& ctx, Ino ino) {
   st.usedInodes = static_cast<uint64_t>(inodes);
   uint64_t total = fmt_.inodes ? fmt_.inodes : st.usedInodes + (1ULL << 30);
   st.availInodes = total > st.usedInodes ? total - st.usedInodes : 0;
+  META_TRY(QuotaStatFs(ino, st));  // df on a directory with a quota shows the quota
   return st;
 }
 

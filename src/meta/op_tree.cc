@@ -148,8 +148,10 @@ Result<Entry> MetaImpl::CloneFile(const Ctx& ctx, Ino src, Ino parent, std::stri
     if (!preserve) a.atimeNs = a.mtimeNs = now;
     META_TRY(CheckSpace(SpaceOf(a)));
     META_TRY(CheckInodes(1));
+    META_TRY(CheckQuota(parent, SpaceOf(a), 1, &tx));
     SaveAttr(tx, ino, a);
     tx.put(keys::Entry(parent, name), EncodeEntry(FileType::kFile, ino));
+    fx.Dir(parent, StatOf(a));
     const std::string cp = keys::ChunkPrefix(src);
     META_TRY(ScanPrefix(tx, cp, 1000, [&](const KeyValue& kv) -> Status {
       auto idx = keys::ChunkIndex(kv.key);

@@ -20,8 +20,7 @@ Result<Attr> MetaImpl::Truncate(const Ctx& ctx, Ino ino, uint64_t length, bool c
     META_TRY(CheckNotFlagged(a, "truncate"));
     Attr n = a;
     n.length = length;
-    fx.spaceDelta = SpaceOf(n) - SpaceOf(a);
-    META_TRY(CheckSpace(fx.spaceDelta));
+    META_TRY(ChargeResize(tx, ino, a, n, fx, true));
     if (length < a.length) META_TRY(CutChunksAfter(tx, ino, length, fx));
     n.mtimeNs = n.ctimeNs = now;
     SaveAttr(tx, ino, n);

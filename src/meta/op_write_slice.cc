@@ -28,8 +28,9 @@ Status MetaImpl::WriteSlice(Ino ino, uint32_t index, const SliceRecord& rec, int
     if (end > a.length) {
       Attr grown = a;
       grown.length = end;
-      fx.spaceDelta = SpaceOf(grown) - SpaceOf(a);
-      META_TRY(CheckSpace(fx.spaceDelta));
+      // Quotas were checked by write(2) (CheckWriteQuota): the data is
+      // accepted by now, so only the volume capacity can refuse it here.
+      META_TRY(ChargeResize(tx, ino, a, grown, fx, false));
       a.length = end;
     }
     a.mtimeNs = a.ctimeNs = mtimeNs;

@@ -78,6 +78,7 @@ Result<Ino> MetaImpl::TrashHourInTxn(KvTxn& tx, int64_t now, TxnEffects& fx) {
   a.parent = kTrashIno;
   SaveAttr(tx, ino, a);
   tx.put(keys::Entry(kTrashIno, name), EncodeEntry(FileType::kDir, ino));
+  fx.Dir(kTrashIno, StatOf(a));
   trash.nlink++;
   trash.mtimeNs = trash.ctimeNs = now;
   SaveAttr(tx, kTrashIno, trash);

@@ -3,6 +3,10 @@
 
 namespace slicefs {
 
-Status MetaImpl::FlushUsage() { return usage_.Flush(); }
+Status MetaImpl::FlushUsage() {
+  Status st = usage_.Flush();
+  Status ds = dirStats_.Flush();  // per-directory stats and quotas (dir_stats.h)
+  return st.ok() ? ds : st;
+}
 
 }  // namespace slicefs

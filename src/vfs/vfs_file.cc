@@ -86,6 +86,14 @@ Result<size_t> Vfs::Write(uint64_t fh, uint64_t off, std::span<const char> data)
   if (!h) return Err(EBADF, "unknown file handle");
   if (!h->writable()) return Err(EBADF, "handle not open for writing");
   auto& st = *h->inode;
+  {  // directory quotas (EDQUOT) before the data is buffered
+    uint64_t end;
+    {
+      std::lock_guard lk(st.mu);
+      end = h->append() ? std::max(st.length, data_->PendingLength(h->ino)) : off;
+    }
+    if (Status q = meta_->CheckWriteQuota(h->ino, end + data.size()); !q.ok()) return Err(q);
+  }
   size_t n = 0;
   if (h->append()) {
     // The end of the file and the write must be one step for this client.

@@ -105,5 +105,6 @@ void RegisterRmr(ControlRegistry& r);      // cmd_rmr.cc
 void RegisterClone(ControlRegistry& r);    // cmd_clone.cc
 void RegisterCompact(ControlRegistry& r);  // cmd_compact.cc
 void RegisterWarmup(ControlRegistry& r);   // cmd_warmup.cc
+void RegisterSummary(ControlRegistry& r);  // cmd_summary.cc
 
 }  // namespace slicefs::control

@@ -25,6 +25,7 @@ const ControlRegistry& BuiltinCommands() {
     RegisterClone(r);
     RegisterCompact(r);
     RegisterWarmup(r);
+    RegisterSummary(r);
     return r;
   }();
   return reg;
