@@ -1,5 +1,10 @@
 // rmr, the hourly trash, restore and the background purge on real mounts.
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+
+#include <cstring>
 #include <unistd.h>
 
 #include <chrono>
@@ -126,6 +131,35 @@ TEST_P(Trash, RmrAsANonOwnerGetsEaccesLikeRm) {
   ASSERT_EQ(RunAs(kOther, kOther, {}, [&] { return WriteFile(*m_ / "shared/theirs", "x") ? 0 : 1; }), 0);
   EXPECT_NE(SlicefsAs(kUser, {"rmr", *m_ / "shared/theirs"}, &out), 0);
   EXPECT_TRUE(fs::exists(*m_ / "shared/theirs"));
+}
+
+// rm -rf cannot remove an immutable file (EPERM) nor the directories holding
+// it; rmr, which removes all or nothing, refuses the whole tree, in or out
+// of the trash, as root too.
+TEST_P(Trash, RmrRefusesATreeHoldingAnImmutableFile) {
+  const std::string root = *m_ / "locked";
+  MakeTree(root, 2, 3);
+  ASSERT_TRUE(WriteFile(root + "/keep", "data"));
+  int fd = open((root + "/keep").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  int flags = FS_IMMUTABLE_FL;
+  ASSERT_EQ(ioctl(fd, FS_IOC_SETFLAGS, &flags), 0) << strerror(errno);
+  const auto want = TreeDigest(root);
+  std::string out;
+  for (bool skip : {false, true}) {
+    std::vector<std::string> args = {"rmr"};
+    if (skip) args.push_back("--skip-trash");
+    args.push_back(root);
+    EXPECT_NE(RunSlicefs(args, &out), 0) << out;
+    EXPECT_NE(out.find("keep"), std::string::npos) << out;
+    EXPECT_EQ(TreeDigest(root), want) << "nothing may be removed";
+  }
+  EXPECT_TRUE(TrashEntries(*m_).empty());
+  flags = 0;
+  ASSERT_EQ(ioctl(fd, FS_IOC_SETFLAGS, &flags), 0) << strerror(errno);
+  close(fd);
+  ASSERT_EQ(RunSlicefs({"rmr", root}, &out), 0) << out;
+  EXPECT_FALSE(fs::exists(root));
 }
 
 TEST_P(Trash, BackgroundJobPurgesExpiredHours) {

@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "vfs/control/command.h"
+#include "meta/inode_flags.h"
 #include "vfs/control/tree_walk.h"
 
 namespace slicefs::control {
@@ -31,17 +32,26 @@ Status Sticky(const Ctx& ctx, const Attr& dir, const Attr& child) {
 Result<uint64_t> CheckRemovable(ControlCall& c, Ino dir, const std::string& where, uint64_t done) {
   uint64_t n = 0;
   std::unordered_map<Ino, bool> checked;  // directories whose W|X was checked
+  Status flagged = Status::OK();
   Status st = WalkTree(c, dir, [&](Ino parent, const Attr& pa, const DirEntry& e) -> Result<bool> {
     if (!checked.count(parent)) {
       Status a = c.vfs().Access(c.ctx(), parent, W_OK | X_OK);
       if (!a.ok()) return Err(EACCES, where + ": permission denied removing entries of a directory inside it");
       checked[parent] = true;
     }
-    if (e.attr) RETURN_IF_ERROR(Sticky(c.ctx(), pa, *e.attr));
+    if (e.attr) {
+      RETURN_IF_ERROR(Sticky(c.ctx(), pa, *e.attr));
+      Status flags = CheckFlagsAllowDelete(pa, *e.attr);
+      if (!flags.ok()) {
+        flagged = Status::Error(EPERM, where + ": " + e.name + " inside it: " + flags.message());
+        return Err(flagged);
+      }
+    }
     if (++n % 4096 == 0) c.Progress(ProgressRecord(done, 0, 0, "checked " + std::to_string(n)));
     return true;
   });
   if (!st.ok()) {
+    if (!flagged.ok()) return Err(flagged);  // an immutable or append-only inode
     if (st.is(EACCES) || st.is(EPERM)) return Err(EACCES, where + ": " + st.message());
     return Err(st);
   }
@@ -64,6 +74,8 @@ Result<nlohmann::json> Rmr(ControlCall& c) {
     if (!c.vfs().Access(c.ctx(), l.parent, W_OK | X_OK).ok()) return Err(EACCES, shown + ": permission denied");
     Status sticky = Sticky(c.ctx(), pa, l.entry.attr);
     if (!sticky.ok()) return Err(EACCES, shown + ": " + sticky.message());
+    Status flags = CheckFlagsAllowDelete(pa, l.entry.attr);
+    if (!flags.ok()) return Err(EPERM, shown + ": " + flags.message());
     uint64_t below = 0;
     if (l.entry.attr.type == FileType::kDir) {
       ASSIGN_OR_RETURN(below, CheckRemovable(c, l.entry.ino, shown, removed + trashed));
