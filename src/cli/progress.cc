@@ -31,7 +31,7 @@ std::string FormatDuration(double secs) {
 Progress::Progress(std::string verb, std::string unit, bool quiet)
     : verb_(std::move(verb)), unit_(std::move(unit)), quiet_(quiet),
       tty_(!quiet && isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {
-  if (tty_) drawer_ = std::thread([this] { Loop(); });
+  if (!quiet_) drawer_ = std::thread([this] { Loop(); });
 }
 
 Progress::~Progress() {
@@ -77,13 +77,17 @@ std::string Progress::Line(bool final) const {
 }
 
 void Progress::Loop() {
+  // A terminal gets one line redrawn in place; a log file or pipe gets a
+  // plain line now and then.
+  const auto every = tty_ ? std::chrono::milliseconds(250) : std::chrono::milliseconds(10000);
   std::unique_lock lk(mu_);
   while (!stop_) {
-    cv_.wait_for(lk, std::chrono::milliseconds(250), [this] { return stop_; });
+    cv_.wait_for(lk, every, [this] { return stop_; });
     if (stop_) break;
     lk.unlock();
     std::string line = Line(false);
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    if (tty_) std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    else std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
     lk.lock();
   }

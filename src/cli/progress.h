@@ -1,7 +1,8 @@
 // One progress display for every long-running command (dump, load, fsck, gc,
 // rmr, warmup, ...): a line on stderr such as
 //   "fsck: 12,345/100,000 objects, 1.2 GiB, 4,567 objects/s, ETA 0:19"
-// redrawn at most four times a second, and only when stderr is a terminal;
+// redrawn at most four times a second when stderr is a terminal, and
+// printed as a plain line every 10 seconds otherwise (logs, pipes);
 // Done() always prints a one-line summary ("fsck: 100,000 objects, 9.8 GiB
 // in 21.9 s (4,566 objects/s)") unless quiet.
 //

@@ -51,6 +51,17 @@ Status PutQuotaUsage(KvTxn& tx, Ino dir, int64_t space, int64_t inodes) {
   return Status::OK();
 }
 
+Status AddDirStatInTxn(KvTxn& tx, Ino dir, const DirStat& delta) {
+  if (delta.zero()) return Status::OK();
+  const std::string key = keys::DirStat(dir);
+  ASSIGN_OR_RETURN(auto cur, tx.get(key));
+  DirStat s = cur ? DecodeDirStat(*cur) : DirStat{};
+  s += delta;
+  if (s.zero()) tx.del(key);
+  else tx.put(key, EncodeDirStat(s));
+  return Status::OK();
+}
+
 void DirStatsTable::AddDir(Ino dir, const DirStat& d) {
   if (d.zero()) return;
   std::lock_guard lk(mu_);

@@ -38,6 +38,9 @@ std::string EncodeQuota(const Quota& q);
 Result<Quota> DecodeQuota(std::string_view v);
 // Replaces the used figures of dir's quota inside tx (ENOENT: no quota).
 Status PutQuotaUsage(KvTxn& tx, Ino dir, int64_t space, int64_t inodes);
+// Adds delta to dir's U record inside tx, straight to the engine (for tools
+// such as fsck that change entries below Meta; an empty result drops the key).
+Status AddDirStatInTxn(KvTxn& tx, Ino dir, const DirStat& delta);
 
 class DirStatsTable {
  public:

@@ -32,6 +32,14 @@ struct DirStat {
   bool operator==(const DirStat&) const = default;
 };
 
+// What one entry of a child of this type and length adds to its directory's
+// DirStat (the rule above; MetaImpl::StatOf applies it to an Attr).
+inline DirStat ChildStat(FileType type, uint64_t length) {
+  if (type == FileType::kDir) return DirStat{0, 0, 1};
+  const auto len = static_cast<int64_t>(length);
+  return DirStat{len, type == FileType::kFile ? (len + 4095) / 4096 * 4096 : 0, 1};
+}
+
 // A directory quota: limits (0 = none) and the usage of the whole subtree
 // below the directory (the directory itself not counted).
 struct Quota {

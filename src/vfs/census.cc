@@ -4,6 +4,7 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/dir_stats.h"
 #include "meta/keys.h"
 #include "meta/slice_codec.h"
 
@@ -82,6 +83,12 @@ Result<VolumeCensus> TakeCensus(KvStore& kv, const std::function<void(uint64_t)>
     RETURN_IF_ERROR(ScanPrefix(tx, keys::DeletedAll(), 1000, [&](const KeyValue& e) -> Status {
       auto d = keys::ParseDeleted(e.key);
       if (d) c.deletedInos.push_back(d->ino);
+      return Status::OK();
+    }));
+    RETURN_IF_ERROR(ScanPrefix(tx, keys::DirStatAll(), 1000, [&](const KeyValue& e) -> Status {
+      tick();
+      auto ino = keys::DirStatIno(e.key);
+      if (ino) c.dirStats.emplace_back(*ino, DecodeDirStat(e.value));
       return Status::OK();
     }));
     ASSIGN_OR_RETURN(auto space, tx.get(keys::Counter(keys::kUsedSpace)));

@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "kv/kv.h"
+#include "meta/tree_stats.h"
 #include "meta/types.h"
 
 namespace slicefs {
@@ -55,6 +56,7 @@ struct VolumeCensus {
   std::vector<CensusRefCount> counts;     // sorted by (id, size)
   std::vector<Ino> openInos;              // inodes with an SS record, sorted, unique
   std::vector<Ino> deletedInos;           // inodes with a D record, sorted, unique
+  std::vector<std::pair<Ino, DirStat>> dirStats;  // U records, sorted by ino
   int64_t usedSpace = 0, totalInodes = 0, nextChunk = 0;
   bool snapshot = false;                  // read in one consistent snapshot
 

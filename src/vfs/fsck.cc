@@ -4,6 +4,7 @@
 
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/dir_stats.h"
 #include "meta/keys.h"
 #include "vfs/fsck_checks.h"
 
@@ -129,6 +130,7 @@ Result<Ino> FsckRun::LostFound() {
     tx.put(keys::Attr(kRootIno), EncodeAttr(root));
     tx.put(keys::Attr(fresh), EncodeAttr(d));
     tx.put(keys::Entry(kRootIno, kLostFound), EncodeEntry(FileType::kDir, fresh));
+    RETURN_IF_ERROR(AddDirStatInTxn(tx, kRootIno, ChildStat(FileType::kDir, 0)));
     ASSIGN_OR_RETURN(auto ti, tx.get(keys::Counter(keys::kTotalInodes)));
     tx.put(keys::Counter(keys::kTotalInodes), EncodeCounter((ti ? DecodeCounter(*ti) : 0) + 1));
     result = fresh;
@@ -146,7 +148,7 @@ const std::vector<FsckCheck>& FsckChecks() {
   static const std::vector<FsckCheck> checks = {
       {"entries", FsckCheckEntries},     {"orphans", FsckCheckOrphans}, {"dir-nlink", FsckCheckDirLinks},
       {"file-links", FsckCheckFileLinks}, {"slice-refs", FsckCheckSliceRefs}, {"usage", FsckCheckUsage},
-      {"objects", FsckCheckObjects},
+      {"dir-stats", FsckCheckDirStats}, {"objects", FsckCheckObjects},
   };
   return checks;
 }

@@ -4,6 +4,7 @@
 // e2fsck does), with nlink 1 (directories keep theirs) and no parent records.
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
+#include "meta/dir_stats.h"
 #include "meta/keys.h"
 #include "vfs/fsck_checks.h"
 
@@ -43,6 +44,7 @@ Status Attach(FsckRun& run, Ino lf, Ino ino, bool* done) {
     tx.put(keys::Attr(ino), EncodeAttr(a));
     tx.put(keys::Attr(lf), EncodeAttr(dir));
     tx.put(keys::Entry(lf, name), EncodeEntry(a.type, ino));
+    RETURN_IF_ERROR(AddDirStatInTxn(tx, lf, ChildStat(a.type, a.length)));
     *done = true;
     return Status::OK();
   });

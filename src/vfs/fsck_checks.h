@@ -14,6 +14,7 @@ Status FsckCheckFileLinks(FsckRun& run);   // file nlink, parent field and paren
 Status FsckCheckOrphans(FsckRun& run);     // inodes no entry reaches (-> /lost+found)
 Status FsckCheckSliceRefs(FsckRun& run);   // K counts vs chunk records
 Status FsckCheckUsage(FsckRun& run);       // usedSpace / totalInodes vs a recount
+Status FsckCheckDirStats(FsckRun& run);    // per-directory stats (U records) vs a recount
 Status FsckCheckObjects(FsckRun& run);     // every referenced block exists with its size
 
 }  // namespace slicefs

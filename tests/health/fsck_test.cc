@@ -56,6 +56,9 @@ TEST_P(Fsck, FindsDamageAndRepairsWhatItCan) {
   EXPECT_NE(out.find("orphans: inode " + std::to_string(subIno) + " (directory"), std::string::npos) << out;
   EXPECT_NE(out.find("dir-nlink: /d: directory nlink 3, expected 2"), std::string::npos) << out;
   EXPECT_EQ(out.find("file-links"), std::string::npos) << "the hard link is consistent: " << out;
+  // /d's stats still count the dropped "sub" (one inode).
+  EXPECT_NE(out.find("dir-stats: /d: directory stats say length " ), std::string::npos) << out;
+  EXPECT_NE(out.find("inodes 4, recount length"), std::string::npos) << out;
 
   ASSERT_NE(RunSlicefs({"fsck", url, "--repair"}, &out), 0) << "the lost data stays broken: " << out;
   EXPECT_NE(out.find("(moved to /lost+found/#" + std::to_string(subIno) + ")"), std::string::npos) << out;
@@ -67,6 +70,7 @@ TEST_P(Fsck, FindsDamageAndRepairsWhatItCan) {
   EXPECT_EQ(out.find("usage:"), std::string::npos) << out;
   EXPECT_EQ(out.find("orphans:"), std::string::npos) << out;
   EXPECT_EQ(out.find("dir-nlink:"), std::string::npos) << out;
+  EXPECT_EQ(out.find("dir-stats:"), std::string::npos) << "/d recounted, / and /lost+found kept: " << out;
   EXPECT_NE(out.find("1 problems"), std::string::npos) << "only the lost object is left: " << out;
 
   // The orphan is back, with its content, in /lost+found.
