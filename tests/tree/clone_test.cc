@@ -63,6 +63,11 @@ TEST_P(Clone, DeletingTheSourceKeepsTheCloneAndItsObjects) {
   // Give the deletion worker time to act on the source's slices.
   std::this_thread::sleep_for(std::chrono::seconds(12));
   EXPECT_EQ(ChunkObjects(*m_), objects) << "the clone's objects must stay";
+  // gc, with a window short enough to judge every object, finds none leaked
+  // and all of them live.
+  ASSERT_EQ(RunSlicefs({"gc", m_->metaUrl(), "--safety-window", "1"}, &out), 0) << out;
+  EXPECT_NE(out.find("leaked:            0 objects"), std::string::npos) << out;
+  EXPECT_NE(out.find("live:              " + std::to_string(objects) + " objects"), std::string::npos) << out;
   // Read through a fresh mount so no cache helps.
   auto other = SecondMount({});
   EXPECT_EQ(ReadFile(*other / "copy"), data);
