@@ -174,6 +174,43 @@ TEST(MountLifecycle, InfoShowsObjectKeysThatExist) {
   EXPECT_NE(out.find("files: 2"), std::string::npos) << out;
   EXPECT_NE(out.find("dirs: 2"), std::string::npos) << out;
   EXPECT_NE(out.find("bytes: 8"), std::string::npos) << out;
+  // A sparse file of 300 chunks: the table comes in pages (256 chunks per
+  // reply) and ends with the last chunk's one block.
+  {
+    const off_t last = off_t(299) * (64 << 20) + 5;
+    int fd = open((m / "sparse").c_str(), O_CREAT | O_WRONLY, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(pwrite(fd, "z", 1, last), 1);
+    ASSERT_EQ(close(fd), 0);
+    ASSERT_EQ(RunSlicefs({"info", m / "sparse"}, &out), 0) << out;
+    EXPECT_NE(out.find("size: " + std::to_string(last + 1)), std::string::npos) << out;
+    std::istringstream lines(out);
+    std::string line, lastRow;
+    while (std::getline(lines, line)) {
+      if (line.find("/chunks/") != std::string::npos) lastRow = line;
+    }
+    std::istringstream row(lastRow);
+    unsigned chunk = 0;
+    row >> chunk;
+    EXPECT_EQ(chunk, 299u) << out;
+    EXPECT_TRUE(lastRow.ends_with("_1")) << lastRow;
+  }
+  // Through the mount with the caller's credentials: a user who cannot
+  // search root's 0700 directory cannot look inside it.
+  ASSERT_EQ(chmod(m.path().c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((m / "private").c_str(), 0700), 0);
+  ASSERT_TRUE(WriteFile(m / "private/f", "secret"));
+  ASSERT_EQ(RunCommand({"setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SlicefsBinary(), "info",
+                        m / "private/f"},
+                       &out),
+            1)
+      << out;
+  EXPECT_NE(out.find("ermission denied"), std::string::npos) << out;
+  ASSERT_EQ(RunCommand({"setpriv", "--reuid=1000", "--regid=1000", "--clear-groups", SlicefsBinary(), "info",
+                        m / "d/x"},
+                       &out),
+            0)
+      << out;
   // Outside a mount: one line, non-zero.
   EXPECT_NE(RunSlicefs({"info", "/tmp"}, &out), 0);
   EXPECT_NE(out.find("not inside a slicefs mount"), std::string::npos) << out;

@@ -106,5 +106,6 @@ void RegisterClone(ControlRegistry& r);    // cmd_clone.cc
 void RegisterCompact(ControlRegistry& r);  // cmd_compact.cc
 void RegisterWarmup(ControlRegistry& r);   // cmd_warmup.cc
 void RegisterSummary(ControlRegistry& r);  // cmd_summary.cc
+void RegisterInfo(ControlRegistry& r);     // cmd_info.cc
 
 }  // namespace slicefs::control

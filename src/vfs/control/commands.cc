@@ -26,6 +26,7 @@ const ControlRegistry& BuiltinCommands() {
     RegisterCompact(r);
     RegisterWarmup(r);
     RegisterSummary(r);
+    RegisterInfo(r);
     return r;
   }();
   return reg;
