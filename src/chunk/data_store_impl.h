@@ -97,6 +97,7 @@ class DataStoreImpl : public DataStore {
     std::condition_variable cv;  // a block stored or a slice committed
     std::deque<std::shared_ptr<PendingSlice>> slices;
     uint64_t nextSeq = 1;
+    uint64_t retired = 0;        // slices taken off `slices` (committed or failed)
     Status err;                  // first failure, reported by the next Flush
     bool dead = false;           // removed from writers_
     std::mutex commitMu;
@@ -125,7 +126,11 @@ class DataStoreImpl : public DataStore {
   using Records = std::shared_ptr<const std::vector<SliceRecord>>;
   Result<Records> ChunkRecords(Ino ino, uint32_t chunk);
   void InvalidateChunk(Ino ino, uint32_t chunk);
-  std::vector<PendingRef> SnapshotPending(Ino ino, uint32_t chunk);
+  // This client's uncommitted slices of the chunk, oldest first, and the
+  // writer's `retired` count at that moment (0 without a writer).
+  std::vector<PendingRef> SnapshotPending(Ino ino, uint32_t chunk, uint64_t* retired);
+  // Whether a slice of ino's writer was retired since `retired` was read.
+  bool RetiredSince(Ino ino, uint64_t retired);
   Status ReadChunkRange(Ino ino, uint32_t chunk, uint32_t cpos, uint32_t n, char* dst,
                         uint64_t length, bool seq);
   Status ReadPending(const PendingRef& p, uint32_t off, uint32_t n, char* dst);

@@ -1,4 +1,5 @@
 // Read path of DataStoreImpl: chunk views, pending overlay, readahead.
+#include <algorithm>
 #include <cstring>
 
 #include "chunk/block_key.h"
@@ -50,15 +51,24 @@ void DataStoreImpl::Invalidate(Ino ino) {
   streams_.erase(ino);
 }
 
-std::vector<DataStoreImpl::PendingRef> DataStoreImpl::SnapshotPending(Ino ino, uint32_t chunk) {
+std::vector<DataStoreImpl::PendingRef> DataStoreImpl::SnapshotPending(Ino ino, uint32_t chunk, uint64_t* retired) {
   std::vector<PendingRef> out;
+  *retired = 0;
   WriterPtr fw = GetWriter(ino, false);
   if (!fw) return out;
   std::lock_guard lk(fw->mu);
+  *retired = fw->retired;
   for (auto& s : fw->slices) {
     if (s->chunk == chunk && s->len > 0) out.push_back({fw, s, s->len});
   }
   return out;
+}
+
+bool DataStoreImpl::RetiredSince(Ino ino, uint64_t retired) {
+  WriterPtr fw = GetWriter(ino, false);
+  if (!fw) return retired != 0;
+  std::lock_guard lk(fw->mu);
+  return fw->retired != retired;
 }
 
 Status DataStoreImpl::ReadPending(const PendingRef& p, uint32_t off, uint32_t n, char* dst) {
@@ -114,10 +124,28 @@ Status DataStoreImpl::ReadSlice(uint64_t id, uint32_t size, uint32_t off, uint32
 
 Status DataStoreImpl::ReadChunkRange(Ino ino, uint32_t chunk, uint32_t cpos, uint32_t n, char* dst,
                                      uint64_t length, bool seq) {
-  // Pending slices first: one committed in between then shows up twice,
-  // which is harmless; the other order could miss it.
-  std::vector<PendingRef> pending = SnapshotPending(ino, chunk);
-  ASSIGN_OR_RETURN(Records recs, ChunkRecords(ino, chunk));
+  // Pending slices first, then the committed records: a slice committed in
+  // between shows up in both, which is harmless (it stays below the newer
+  // pending ones). But when slices were committed *and* taken off the pending
+  // list in between, the snapshot holds a slice older than records committed
+  // after it, and laying it on top would show older data than a previous
+  // read did; then read both again. A writer that keeps committing faster
+  // than this can read gets, after a few tries, the pending slices that the
+  // records already hold dropped by id (compaction meanwhile aside).
+  std::vector<PendingRef> pending;
+  Records recs;
+  for (int attempt = 0;; attempt++) {
+    uint64_t retired = 0;
+    pending = SnapshotPending(ino, chunk, &retired);
+    ASSIGN_OR_RETURN(recs, ChunkRecords(ino, chunk));
+    if (pending.empty() || !RetiredSince(ino, retired)) break;
+    if (attempt >= 8) {
+      std::erase_if(pending, [&](const PendingRef& p) {
+        return std::any_of(recs->begin(), recs->end(), [&](const SliceRecord& r) { return r.id == p.s->id; });
+      });
+      break;
+    }
+  }
   std::vector<SliceRecord> all;
   all.reserve(recs->size() + pending.size());
   all.insert(all.end(), recs->begin(), recs->end());

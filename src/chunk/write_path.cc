@@ -175,6 +175,7 @@ void DataStoreImpl::CommitReady(const WriterPtr& fw) {
       if (!s->frozen || s->uploading > 0) return;
       if (!s->err.ok()) {
         fw->slices.pop_front();
+        fw->retired++;
         if (fw->err.ok()) fw->err = s->err;
         fw->cv.notify_all();
         DeleteAsync(s->id, s->len);
@@ -193,6 +194,7 @@ void DataStoreImpl::CommitReady(const WriterPtr& fw) {
     {
       std::lock_guard lk(fw->mu);
       fw->slices.pop_front();
+      fw->retired++;
       // ENOENT: the file is gone; its data is simply dropped.
       if (!st.ok() && !st.is(ENOENT) && fw->err.ok()) fw->err = st;
     }

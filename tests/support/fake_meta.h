@@ -7,6 +7,8 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <map>
 #include <mutex>
 
@@ -25,6 +27,10 @@ class FakeMeta : public SliceMeta {
     return ++nextSlice_;
   }
   Result<std::vector<SliceRecord>> ReadChunk(Ino ino, uint32_t index) override {
+    if (onReadChunk) {  // a test's hook, run once, outside the lock
+      auto hook = std::exchange(onReadChunk, nullptr);
+      hook();
+    }
     std::lock_guard lk(mu_);
     readChunkCalls++;
     auto it = chunks_.find({ino, index});
@@ -114,6 +120,10 @@ class FakeMeta : public SliceMeta {
     chunks_[{ino, index}] = std::move(recs);
   }
   int readChunkCalls = 0;
+  // Called (once, then cleared) at the start of the next ReadChunk, before it
+  // reads: lets a test change the volume between a reader's steps. Set it
+  // while no other thread reads.
+  std::function<void()> onReadChunk;
 
 
  private:
