@@ -155,7 +155,8 @@ void ControlServer::Serve(int fd) {
   }
   std::string cmd = (*req)["cmd"].get<std::string>();
   const auto* h = control::BuiltinCommands().Find(cmd);
-  if (h == nullptr) return fail(Status::Error(ENOSYS, "this mount does not know the command '" + cmd + "'"));
+  if (h == nullptr) return fail(Status::Error(ENOSYS, "this mount does not know the command '" + cmd +
+                                                 "' (it runs an older slicefs: remount it with this one)"));
   Ctx ctx;
   ctx.uid = cred.uid;
   ctx.gid = cred.gid;
