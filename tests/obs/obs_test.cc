@@ -165,6 +165,9 @@ TEST(ObsAccessLog, TwoReadersSeeEveryOperationWithTheCallersIds) {
       {who + "unlink (", ",f): OK <"},          {who + "rmdir (" + ino + ",d): OK <"}};
   auto poke = [&] { struct stat st; ::stat((m / "work").c_str(), &st); };
   for (LogReader* r : {&r1, &r2}) {
+    // A line is appended after its reply went out, so the user's next
+    // request can be logged first by another thread: wait for every line.
+    for (auto& e : expected) ASSERT_TRUE(r->WaitFor(e[0], poke)) << e[0] << "\n" << r->text();
     ASSERT_TRUE(r->WaitFor(who + "rmdir (" + ino + ",d): OK", poke)) << r->text();
     // Lines are appended when a request is answered (another thread may
     // append first), but stamped with its arrival: in time order, the
