@@ -144,7 +144,9 @@ bool Lister::Visit(const std::string& dirPath, const std::string& keyPrefix, std
 
   std::set<std::string> pending;  // directory names + "/", in key order
   auto candidate = [&](const std::string& name, bool allowFile) -> bool {
-    if (name.empty() || Hidden(dirPath, name) || !name.starts_with(namePrefix)) return true;
+    if (name.empty() || name.find('/') != std::string::npos || Hidden(dirPath, name) ||
+        !name.starts_with(namePrefix))
+      return true;
     auto en = fs_.Resolve(Join(dirPath, name), false);
     if (!en) return true;
     if (en->attr.type == FileType::kDir) {
