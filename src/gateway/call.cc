@@ -64,6 +64,7 @@ void Gateway::Call::Empty(int status) { res.status = status; }
 
 S3Error Gateway::Call::ReadBody(const std::function<S3Error(std::string_view)>& sink) {
   if (!reader) return S3Error{};
+  bodyRead = true;
   const std::string& ph = auth.payloadHash;
   const bool streamingSigned = ph == sigv4::kStreamingPayload;
   const bool streamingUnsigned = ph == sigv4::kStreamingUnsignedTrailer;

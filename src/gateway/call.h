@@ -25,6 +25,7 @@ struct Gateway::Call {
   AuthResult auth;
   std::string bucket, key;  // decoded; key empty for bucket-level calls
   std::string requestId;
+  bool bodyRead = false;  // ReadBody ran: the connection can be kept
 
   bool Has(std::string_view q) const { return view.HasQuery(q); }
   std::string Q(std::string_view q) const { return view.Query(q); }

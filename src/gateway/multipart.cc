@@ -105,11 +105,10 @@ S3Error Multipart::Complete(std::string_view bucket, std::string_view key, std::
   };
   std::vector<Src> srcs;
   std::string md5s;
-  int prev = 0;
+  for (size_t i = 1; i < parts.size(); ++i)
+    if (parts[i].number <= parts[i - 1].number) return MakeError("InvalidPartOrder");
   for (size_t i = 0; i < parts.size(); ++i) {
     const PartRef& p = parts[i];
-    if (p.number <= prev) return MakeError("InvalidPartOrder");
-    prev = p.number;
     std::string pp = dir + "/" + PartName(p.number);
     auto en = fs.Resolve(pp);
     if (!en || en->attr.type != FileType::kFile) return MakeError("InvalidPart", "part " + std::to_string(p.number) + " was not uploaded");

@@ -134,13 +134,19 @@ S3Error S3Fs::LoadMeta(const std::string& path, ObjectMeta* meta) {
   return S3Error{};
 }
 
+bool S3Fs::StoredEtag(Ino ino, const Attr& a, std::string* hex) {
+  auto v = fs_.vfs().GetXattr(fs_.ctx(), ino, kXattrEtag);
+  if (!v) return false;
+  std::string_view s = *v;
+  size_t sp = s.find(' ');
+  if (sp == std::string_view::npos || s.substr(sp + 1) != std::to_string(a.length) + " " + std::to_string(a.mtimeNs))
+    return false;
+  *hex = s.substr(0, sp);
+  return true;
+}
+
 std::string S3Fs::EtagOf(const std::string& path, const Attr& a, Ino ino, bool mayCompute) {
-  if (auto v = fs_.vfs().GetXattr(fs_.ctx(), ino, kXattrEtag)) {
-    std::string_view s = *v;
-    size_t sp = s.find(' ');
-    if (sp != std::string_view::npos && s.substr(sp + 1) == std::to_string(a.length) + " " + std::to_string(a.mtimeNs))
-      return std::string(s.substr(0, sp));
-  }
+  if (std::string hex; StoredEtag(ino, a, &hex)) return hex;
   if (mayCompute && opts_.keepEtag && a.type == FileType::kFile) {
     if (auto f = fs_.Open(path, O_RDONLY)) {
       Digest md5 = Digest::Md5();
@@ -295,14 +301,18 @@ S3Error S3Fs::Copy(std::string_view srcBucket, std::string_view srcKey, std::str
   if (!pe) return FromStatus(pe.error());
   std::string tmpName = std::string(kHiddenPrefix) + "tmp-" + RandomHex(8);
   std::string tmp = JoinPath(parent, tmpName);
-  auto cl = fs_.vfs().meta().CloneFile(fs_.ctx(), si.ino, pe->ino, tmpName, false);
+  auto cl = fs_.vfs().meta().CloneFile(fs_.ctx(), si.ino, pe->ino, tmpName, /*preserve: xattrs too*/ true);
   if (!cl) return FromStatus(cl.error());
-  // The clone keeps length and mtime, so the source's ETag stamp stays valid.
-  if (replace) {
-    if (S3Error e = StoreMeta(tmp, meta, si.etag); !e.ok()) {
-      (void)fs_.Unlink(tmp);
-      return e;
-    }
+  // The clone has the source's content: its stored ETag (a real MD5) is
+  // stamped again for the clone's own attributes.
+  auto sa = fs_.Stat(src);
+  std::string stored;
+  const bool haveEtag = sa && StoredEtag(si.ino, *sa, &stored);
+  ObjectMeta keep;
+  if (!replace) LoadMeta(tmp, &keep);
+  if (S3Error e = StoreMeta(tmp, replace ? meta : keep, haveEtag ? stored : ""); !e.ok()) {
+    (void)fs_.Unlink(tmp);
+    return e;
   }
   if (Status st = fs_.Rename(tmp, dst); !st.ok()) {
     (void)fs_.Unlink(tmp);

@@ -134,6 +134,8 @@ class S3Fs {
   // ETag of a file from its xattr if still valid, else computed (keepEtag)
   // or synthetic.
   std::string EtagOf(const std::string& path, const Attr& a, Ino ino, bool mayCompute);
+  // The ETag stored in ino's xattr if still valid for attributes a.
+  bool StoredEtag(Ino ino, const Attr& a, std::string* hex);
   // Stores meta and ETag xattrs on path.
   S3Error StoreMeta(const std::string& path, const ObjectMeta& meta, std::string_view etag);
   S3Error LoadMeta(const std::string& path, ObjectMeta* meta);

@@ -49,6 +49,7 @@ void Gateway::Handle(Call& c) {
   if (!c.auth.error.ok()) {
     stats_.authFailures++;
     c.Error(c.auth.error);
+    if (c.reader) c.res.set_header("Connection", "close");
     return;
   }
   std::string_view p = c.view.path;
@@ -61,6 +62,8 @@ void Gateway::Handle(Call& c) {
   } catch (const std::exception& e) {
     c.Error(MakeError("InternalError", e.what()));
   }
+  // A body left unread would be parsed as the next request: close instead.
+  if (c.reader && !c.bodyRead) c.res.set_header("Connection", "close");
 }
 
 void Gateway::Dispatch(Call& c) {
