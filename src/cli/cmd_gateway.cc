@@ -50,6 +50,13 @@ void RunGateway(GatewayArgs a) {
   char* end = nullptr;
   unsigned long um = std::strtoul(a.umask.c_str(), &end, 8);
   if (a.umask.empty() || *end != '\0' || um > 0777) throw CommandError("--umask must be octal, e.g. 022");
+  // SIGTERM/SIGINT are blocked before any thread starts (every thread
+  // inherits the mask) and taken by a watcher thread that stops the server.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   VolumeOptions vo;
   auto vol = Check(Volume::Open(a.metaUrl, vo), "opening the volume");
   Vfs& vfs = vol->vfs();
@@ -84,12 +91,6 @@ void RunGateway(GatewayArgs a) {
   } else if (!srv->bind_to_port(host, port)) {
     throw CommandError("cannot listen on " + a.address + " (in use, or not a local address)");
   }
-  // SIGTERM/SIGINT stop the server from a watcher thread.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread watcher([&] {
     int sig = 0;
     sigwait(&set, &sig);
