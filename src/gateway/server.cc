@@ -30,6 +30,10 @@ void Gateway::Install(httplib::Server& srv) {
   srv.Delete(all, withBody);
   srv.Options(all, plain);
   srv.set_payload_max_length(std::numeric_limits<size_t>::max());
+  // httplib's default closes a connection after 5 requests: clients would
+  // pay a new TCP (and TLS) handshake every few objects.
+  srv.set_keep_alive_max_count(100000);
+  srv.set_tcp_nodelay(true);
 }
 
 void Gateway::Handle(Call& c) {
