@@ -63,6 +63,48 @@ TEST_F(GatewayTest, AwsCliMultipartSyncListCopyDelete) {
   EXPECT_NE(out.find("awscli suite: passed"), std::string::npos) << out;
 }
 
+TEST_F(GatewayTest, StreamingSignedChunksVerifiedEachChunk) {
+  if (python_.empty()) SKIP_OR_FAIL("no python3 with boto3 (install python3-boto3)");
+  std::string out;
+  int rc = RunCommand({python_, SourceDir() + "/tests/s3gw/chunked_put.py", gw_->endpoint(), "testvol",
+                       GatewayProcess::kAccessKey, GatewayProcess::kSecretKey},
+                      &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("chunked put: passed"), std::string::npos) << out;
+}
+
+TEST_F(GatewayTest, ServesHttpsWithCertAndKey) {
+  if (python_.empty()) SKIP_OR_FAIL("no python3 with boto3 (install python3-boto3)");
+  TempDir tls("gwtls");
+  const std::string cert = tls.path() + "/cert.pem", key = tls.path() + "/key.pem";
+  std::string out;
+  ASSERT_EQ(RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"},
+                       &out),
+            0)
+      << out;
+  gw_.reset();
+  auto g = GatewayProcess::Start(mount_.metaUrl(), {"--cert-file", cert, "--key-file", key});
+  ASSERT_TRUE(g.has_value()) << g.error().ToString();
+  gw_ = std::move(*g);
+  const std::string ep = "https://127.0.0.1:" + std::to_string(gw_->port());
+  const std::string script =
+      "import boto3,sys\n"
+      "s3=boto3.client('s3',endpoint_url=sys.argv[1],aws_access_key_id=sys.argv[2],aws_secret_access_key=sys.argv[3],"
+      "region_name='us-east-1',verify=sys.argv[4])\n"
+      "s3.put_object(Bucket='testvol',Key='tls/obj',Body=b'over tls')\n"
+      "assert s3.get_object(Bucket='testvol',Key='tls/obj')['Body'].read()==b'over tls'\n"
+      "print('tls ok')\n";
+  int rc = RunCommand({python_, "-c", script, ep, GatewayProcess::kAccessKey, GatewayProcess::kSecretKey, cert}, &out);
+  EXPECT_EQ(rc, 0) << out << gw_->log();
+  EXPECT_NE(out.find("tls ok"), std::string::npos) << out;
+  // Plain HTTP to the TLS port is not served.
+  rc = RunCommand({python_, "-c", script, "http://127.0.0.1:" + std::to_string(gw_->port()), GatewayProcess::kAccessKey,
+                   GatewayProcess::kSecretKey, cert},
+                  &out);
+  EXPECT_NE(rc, 0);
+}
+
 TEST_F(GatewayTest, SigtermStopsAndClosesTheSession) {
   std::string status;
   ASSERT_EQ(RunSlicefs({"status", mount_.metaUrl()}, &status), 0) << status;
