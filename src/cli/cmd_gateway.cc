@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/metrics_server.h"
 #include "common/version.h"
 #include "gateway/server.h"
 #include "vfs/path_fs.h"
@@ -28,6 +29,8 @@ struct GatewayArgs {
   std::string accessKey, secretKey, certFile, keyFile;
   std::string umask = "022";
   size_t threads = 32;
+  std::string metrics = "127.0.0.1:9567";
+  bool noMetrics = false;
 };
 
 std::string Env(const char* name) {
@@ -73,6 +76,14 @@ void RunGateway(GatewayArgs a) {
   so.gw.keepEtag = a.keepEtag;
   so.gw.umask = static_cast<uint32_t>(um);
   gateway::Gateway gw(fs, vol->format().name, so);
+  RegisterProcessMetrics();
+  std::unique_ptr<MetricsServer> metrics;
+  if (!a.noMetrics) {
+    auto ms = MetricsServer::Start(a.metrics, {{"vol_name", vol->format().name}, {"mp", "s3 gateway " + a.address}});
+    if (!ms) throw CommandError("metrics: " + ms.error().message() + " (use --metrics HOST:PORT or --no-metrics)");
+    metrics = std::move(*ms);
+    spdlog::info("metrics at http://{}/metrics", metrics->address());
+  }
 
   std::unique_ptr<httplib::Server> srv;
   if (!a.certFile.empty()) {
@@ -106,6 +117,7 @@ void RunGateway(GatewayArgs a) {
     watcher.join();
   }
   srv.reset();  // joins the worker threads: in-flight requests end first
+  metrics.reset();
   Status fl = vfs.FlushAll();
   Status cs = vfs.meta().CloseSession();
   if (!fl.ok()) throw CommandError("flushing at exit: " + fl.ToString());
@@ -126,6 +138,10 @@ void Setup(CLI::App& app) {
   cmd->add_option("--key-file", a->keyFile, "TLS private key (PEM)");
   cmd->add_option("--umask", a->umask, "umask of created files and directories (octal)")->capture_default_str();
   cmd->add_option("--threads", a->threads, "request worker threads")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--metrics", a->metrics,
+                  "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
+      ->capture_default_str();
+  cmd->add_flag("--no-metrics", a->noMetrics, "serve no metrics");
   cmd->callback([a] { RunGateway(*a); });
 }
 

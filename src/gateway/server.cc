@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/metrics.h"
 #include "gateway/call.h"
 
 namespace slicefs::gateway {
@@ -11,9 +12,56 @@ Gateway::Gateway(PathFs& fs, std::string volumeName, ServerOptions opts)
     : s3_(fs, std::move(volumeName), opts.gw), mp_(s3_), auth_(opts.accessKey, opts.secretKey, opts.maxSkewSec),
       opts_(std::move(opts)) {}
 
-Gateway::~Gateway() = default;
+Gateway::~Gateway() {
+  auto& r = MetricsRegistry::Global();
+  for (const char* n : {"slicefs_gateway_errors_total", "slicefs_gateway_auth_failures_total",
+                        "slicefs_gateway_received_bytes_total", "slicefs_gateway_sent_bytes_total"})
+    r.removeFn(n, {});
+}
+
+namespace {
+
+// Prometheus series of the gateway, registered once per process.
+struct GatewayMetrics {
+  Counter* requests[6];
+  Histogram* durations[6];
+  static int Index(const std::string& m) {
+    static const char* kMethods[] = {"GET", "HEAD", "PUT", "POST", "DELETE"};
+    for (int i = 0; i < 5; ++i)
+      if (m == kMethods[i]) return i;
+    return 5;
+  }
+  GatewayMetrics() {
+    static const char* kNames[] = {"GET", "HEAD", "PUT", "POST", "DELETE", "other"};
+    auto& r = MetricsRegistry::Global();
+    for (int i = 0; i < 6; ++i) {
+      requests[i] = &r.counter("slicefs_gateway_requests_total", "S3 requests by HTTP method", {{"method", kNames[i]}});
+      durations[i] = &r.histogram("slicefs_gateway_request_duration_seconds", "S3 request handling time",
+                                  {{"method", kNames[i]}});
+    }
+  }
+  static GatewayMetrics& Get() {
+    static GatewayMetrics m;
+    return m;
+  }
+};
+
+void RegisterStatsFns(const GatewayStats* st) {
+  auto& r = MetricsRegistry::Global();
+  r.counterFn("slicefs_gateway_errors_total", "S3 requests answered with an error", {},
+              [st] { return double(st->errors.load()); });
+  r.counterFn("slicefs_gateway_auth_failures_total", "S3 requests refused by authentication", {},
+              [st] { return double(st->authFailures.load()); });
+  r.counterFn("slicefs_gateway_received_bytes_total", "Request body bytes received", {},
+              [st] { return double(st->bytesIn.load()); });
+  r.counterFn("slicefs_gateway_sent_bytes_total", "Object bytes sent", {},
+              [st] { return double(st->bytesOut.load()); });
+}
+
+}  // namespace
 
 void Gateway::Install(httplib::Server& srv) {
+  RegisterStatsFns(&stats_);
   const std::string all = "/.*";
   auto plain = [this](const httplib::Request& req, httplib::Response& res) {
     Call c{req, res, nullptr, stats_, {}, {}, {}, {}, {}};
@@ -38,6 +86,9 @@ void Gateway::Install(httplib::Server& srv) {
 
 void Gateway::Handle(Call& c) {
   stats_.requests++;
+  const int mi = GatewayMetrics::Index(c.req.method);
+  GatewayMetrics::Get().requests[mi]->Add();
+  Histogram::Timer timer(*GatewayMetrics::Get().durations[mi]);
   char id[32];
   std::snprintf(id, sizeof(id), "%016llX", static_cast<unsigned long long>(nextId_++));
   c.requestId = id;

@@ -32,7 +32,8 @@ struct ServerOptions {
   int64_t maxSkewSec = 900;
 };
 
-// Request counters, for metrics.
+// Request counters. The same figures go to the process's metrics registry
+// (common/metrics.h) as slicefs_gateway_* series (docs/cli.md).
 struct GatewayStats {
   std::atomic<uint64_t> requests{0}, errors{0}, bytesIn{0}, bytesOut{0}, authFailures{0};
 };

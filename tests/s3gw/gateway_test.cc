@@ -114,6 +114,24 @@ TEST_F(GatewayTest, SigtermStopsAndClosesTheSession) {
   EXPECT_EQ(status.find("s3 gateway"), std::string::npos) << status;
 }
 
+TEST_F(GatewayTest, MetricsCountRequestsAndAuthFailures) {
+  gw_.reset();
+  const std::string maddr = "127.0.0.1:" + std::to_string(FreePort());
+  auto g = GatewayProcess::Start(mount_.metaUrl(), {"--metrics", maddr});
+  ASSERT_TRUE(g.has_value()) << g.error().ToString();
+  gw_ = std::move(*g);
+  std::string out;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(RunCommand({"curl", "-s", gw_->endpoint() + "/testvol"}, &out), 0);
+  EXPECT_NE(out.find("AccessDenied"), std::string::npos) << out;
+  ASSERT_EQ(RunCommand({"curl", "-s", "http://" + maddr + "/metrics"}, &out), 0);
+  EXPECT_NE(out.find(",method=\"GET\"} 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("slicefs_gateway_auth_failures_total"), std::string::npos) << out;
+  size_t p = out.find("\nslicefs_gateway_auth_failures_total");
+  ASSERT_NE(p, std::string::npos) << out;
+  std::string line = out.substr(p + 1, out.find('\n', p + 1) - p - 1);
+  EXPECT_EQ(line.substr(line.rfind(' ') + 1), "3") << line;
+}
+
 TEST_F(GatewayTest, RefusesToStartWithoutCredentials) {
   std::string out;
   int rc = RunCommand({"env", "-u", "SLICEFS_GATEWAY_ACCESS_KEY", "-u", "SLICEFS_GATEWAY_SECRET_KEY", SlicefsBinary(),
