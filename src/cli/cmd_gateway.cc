@@ -31,6 +31,7 @@ struct GatewayArgs {
   size_t threads = 32;
   std::string metrics = "127.0.0.1:9567";
   bool noMetrics = false;
+  std::string cacheDir;
 };
 
 std::string Env(const char* name) {
@@ -61,6 +62,7 @@ void RunGateway(GatewayArgs a) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   VolumeOptions vo;
+  vo.data.cacheDir = a.cacheDir;
   auto vol = Check(Volume::Open(a.metaUrl, vo), "opening the volume");
   Vfs& vfs = vol->vfs();
   char hn[256] = {0};
@@ -142,6 +144,7 @@ void Setup(CLI::App& app) {
                   "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
       ->capture_default_str();
   cmd->add_flag("--no-metrics", a->noMetrics, "serve no metrics");
+  cmd->add_option("--cache-dir", a->cacheDir, "disk cache directory for blocks (default: none, memory cache only)");
   cmd->callback([a] { RunGateway(*a); });
 }
 
