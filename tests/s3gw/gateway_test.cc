@@ -4,6 +4,8 @@
 // to check that both sides see the same bytes; SIGTERM stops it cleanly.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "s3gw/gateway_util.h"
 #include "support/mount.h"
 #include "support/test_util.h"
@@ -130,6 +132,45 @@ TEST_F(GatewayTest, MetricsCountRequestsAndAuthFailures) {
   ASSERT_NE(p, std::string::npos) << out;
   std::string line = out.substr(p + 1, out.find('\n', p + 1) - p - 1);
   EXPECT_EQ(line.substr(line.rfind(' ') + 1), "3") << line;
+}
+
+// A file written through the mount has no stored ETag: without --keep-etag
+// a synthetic one (not its MD5); with it, the MD5, computed once and kept.
+TEST_F(GatewayTest, KeepEtagComputesMd5OfMountWrittenFiles) {
+  if (python_.empty()) SKIP_OR_FAIL("no python3 with boto3 (install python3-boto3)");
+  if (!fuseWhy_.empty()) SKIP_OR_FAIL("FUSE unavailable: " + fuseWhy_);
+  {
+    std::ofstream f(mount_ / "m.txt");
+    f << "written through the mount";
+  }
+  const std::string md5 = "\"" + *ShellOutput("printf 'written through the mount' | md5sum | cut -d' ' -f1") + "\"";
+  const std::string script =
+      "import boto3,sys,time\n"
+      "s3=boto3.client('s3',endpoint_url=sys.argv[1],aws_access_key_id=sys.argv[2],aws_secret_access_key=sys.argv[3],"
+      "region_name='us-east-1')\n"
+      "for i in range(50):\n"
+      "  try:\n"
+      "    print(s3.head_object(Bucket='testvol',Key='m.txt')['ETag']); break\n"
+      "  except Exception: time.sleep(0.1)\n";
+  std::string out;
+  ASSERT_EQ(RunCommand({python_, "-c", script, gw_->endpoint(), GatewayProcess::kAccessKey, GatewayProcess::kSecretKey},
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find('"'), std::string::npos) << out;
+  EXPECT_EQ(out.find(md5), std::string::npos) << "synthetic ETag expected, got " << out;
+  gw_.reset();
+  auto g = GatewayProcess::Start(mount_.metaUrl(), {"--keep-etag"});
+  ASSERT_TRUE(g.has_value()) << g.error().ToString();
+  gw_ = std::move(*g);
+  ASSERT_EQ(RunCommand({python_, "-c", script, gw_->endpoint(), GatewayProcess::kAccessKey, GatewayProcess::kSecretKey},
+                       &out),
+            0)
+      << out;
+  EXPECT_NE(out.find(md5), std::string::npos) << out << " want " << md5;
+  auto x = ShellOutput("getfattr --absolute-names --only-values -n user.s3.etag " + mount_ / "m.txt");
+  ASSERT_TRUE(x.has_value()) << x.error().ToString();
+  EXPECT_EQ(x->substr(0, 32), md5.substr(1, 32)) << *x;
 }
 
 TEST_F(GatewayTest, RefusesToStartWithoutCredentials) {
