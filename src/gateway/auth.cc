@@ -53,6 +53,22 @@ AuthResult Fail(std::string_view code, std::string message = "") {
   return r;
 }
 
+// The request's values of the headers named in `list` ("host;x-amz-date").
+// Returns the first name missing from the request ("" if none).
+std::string CollectSigned(const RequestView& r, std::string_view list, sigv4::Pairs* out) {
+  for (auto name : Split(list, ';')) {
+    bool found = false;
+    for (const auto& [k, v] : r.headers) {
+      if (IEquals(k, name)) {
+        out->emplace_back(std::string(name), v);
+        found = true;
+      }
+    }
+    if (!found) return std::string(name);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string RequestView::Header(std::string_view name) const {
@@ -149,16 +165,8 @@ AuthResult Authenticator::VerifyHeader(const RequestView& r, int64_t nowSec) con
   sr.method = r.method;
   sr.path = r.path;
   sr.query = r.query;
-  for (auto name : Split(signedHeaders, ';')) {
-    bool found = false;
-    for (const auto& [k, v] : r.headers) {
-      if (IEquals(k, name)) {
-        sr.headers.emplace_back(std::string(name), v);
-        found = true;
-      }
-    }
-    if (!found) return Fail("SignatureDoesNotMatch", "signed header " + std::string(name) + " is missing");
-  }
+  if (std::string missing = CollectSigned(r, signedHeaders, &sr.headers); !missing.empty())
+    return Fail("SignatureDoesNotMatch", "signed header " + missing + " is missing");
   sr.payloadHash = payload;
   sigv4::Credentials creds{accessKey_, secretKey_, ""};
   sigv4::Signed s = sigv4::Sign(sr, creds, c.region, c.service, amzDate);
@@ -201,16 +209,8 @@ AuthResult Authenticator::VerifyPresigned(const RequestView& r, int64_t nowSec) 
   sr.path = r.path;
   for (const auto& kv : r.query)
     if (kv.first != "X-Amz-Signature") sr.query.push_back(kv);
-  for (auto name : Split(signedHeaders, ';')) {
-    bool found = false;
-    for (const auto& [k, v] : r.headers) {
-      if (IEquals(k, name)) {
-        sr.headers.emplace_back(std::string(name), v);
-        found = true;
-      }
-    }
-    if (!found) return Fail("SignatureDoesNotMatch", "signed header " + std::string(name) + " is missing");
-  }
+  if (std::string missing = CollectSigned(r, signedHeaders, &sr.headers); !missing.empty())
+    return Fail("SignatureDoesNotMatch", "signed header " + missing + " is missing");
   std::string payload = r.Header("x-amz-content-sha256");
   sr.payloadHash = payload.empty() ? std::string(sigv4::kUnsignedPayload) : payload;
   sigv4::Signed s = sigv4::Sign(sr, sigv4::Credentials{accessKey_, secretKey_, ""}, c.region, c.service, amzDate);
