@@ -20,7 +20,7 @@ SLICEFS_GATEWAY_ACCESS_KEY=S3RVER SLICEFS_GATEWAY_SECRET_KEY=S3RVER \
 pid=$!
 port=""
 for _ in $(seq 1 200); do
-  port=$(sed -n 's/^slicefs gateway: serving http:\/\/127.0.0.1:\([0-9]*\) .*/\1/p' "$tmp/gw.log")
+  port=$(sed -n "s/^slicefs gateway: serving .* at http:\/\/127.0.0.1:\([0-9]*\) .*/\1/p" "$tmp/gw.log")
   [ -n "$port" ] && break
   kill -0 "$pid" 2>/dev/null || { cat "$tmp/gw.log"; echo "FAIL: the gateway did not start"; exit 1; }
   sleep 0.1

@@ -81,6 +81,10 @@ S3Error Gateway::Call::ReadBody(const std::function<S3Error(std::string_view)>& 
     dec = std::make_unique<AwsChunkedDecoder>();
   S3Error err;
   auto deliver = [&](std::string_view data) -> bool {
+    if (end && end->aborting()) {
+      err = MakeError("ServiceUnavailable", "the gateway is shutting down");
+      return false;
+    }
     if (checkSha) sha.Update(data);
     if (!wantMd5.empty()) md5.Update(data);
     err = sink(data);
@@ -88,6 +92,7 @@ S3Error Gateway::Call::ReadBody(const std::function<S3Error(std::string_view)>& 
   };
   bool ok = (*reader)([&](const char* data, size_t len) {
     stats.bytesIn += len;
+    if (end) end->bytesIn += len;
     if (dec) {
       S3Error e = dec->Feed(std::string_view(data, len), deliver);
       if (!e.ok() && err.ok()) err = e;

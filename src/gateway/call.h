@@ -4,7 +4,10 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <string_view>
@@ -16,6 +19,25 @@
 
 namespace slicefs::gateway {
 
+// Lives until the response is fully sent (a streamed body holds a
+// reference): keeps the request counted in flight, then records its metrics.
+struct RequestEnd {
+  service::Inflight::Guard guard;
+  service::Inflight* inflight = nullptr;
+  service::RequestMetrics* metrics = nullptr;
+  std::string method;
+  int status = 0;
+  std::atomic<uint64_t> bytesIn{0}, bytesOut{0};
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  bool aborting() const { return inflight && inflight->aborting(); }
+  ~RequestEnd() {
+    if (metrics)
+      metrics->Observe(method, status,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), bytesIn,
+                       bytesOut);
+  }
+};
+
 struct Gateway::Call {
   const httplib::Request& req;
   httplib::Response& res;
@@ -26,6 +48,7 @@ struct Gateway::Call {
   std::string bucket, key;  // decoded; key empty for bucket-level calls
   std::string requestId;
   bool bodyRead = false;  // ReadBody ran: the connection can be kept
+  std::shared_ptr<RequestEnd> end;
 
   bool Has(std::string_view q) const { return view.HasQuery(q); }
   std::string Q(std::string_view q) const { return view.Query(q); }

@@ -163,16 +163,19 @@ void Gateway::GetObject(Call& c, bool head) {
   auto file = std::make_shared<PathFile>(std::move(*f));
   auto buf = std::make_shared<std::string>();
   GatewayStats* stats = &stats_;
+  std::shared_ptr<RequestEnd> end = c.end;  // in flight until the body is sent
   c.res.set_content_provider(
-      len, ctype, [file, buf, start, stats](size_t off, size_t want, httplib::DataSink& sink) {
+      len, ctype, [file, buf, start, stats, end](size_t off, size_t want, httplib::DataSink& sink) {
+        if (end->aborting()) return false;
         size_t n = std::min(want, kReadBlock);
         buf->resize(n);
         auto got = file->Read(start + off, std::span<char>(buf->data(), n));
         if (!got || *got == 0) return false;
         stats->bytesOut += *got;
+        end->bytesOut += *got;
         return sink.write(buf->data(), *got);
       },
-      [file](bool) { (void)file->Close(); });
+      [file, end](bool) { (void)file->Close(); });
 }
 
 void Gateway::CopyObject(Call& c) {

@@ -52,6 +52,7 @@ constexpr Known kKnown[] = {
     {"QuotaExceeded", 403, "The volume or directory quota is exceeded."},
     {"ObjectConflict", 409, "A parent of the key is an object, or the key is a non-empty directory."},
     {"NotModified", 304, "Not Modified"},
+    {"ServiceUnavailable", 503, "The gateway is shutting down; retry elsewhere or later."},
 };
 
 }  // namespace

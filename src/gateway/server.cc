@@ -8,43 +8,18 @@
 
 namespace slicefs::gateway {
 
-Gateway::Gateway(PathFs& fs, std::string volumeName, ServerOptions opts)
+Gateway::Gateway(PathFs& fs, std::string volumeName, ServerOptions opts, service::Inflight* inflight,
+                 service::RequestMetrics* metrics)
     : s3_(fs, std::move(volumeName), opts.gw), mp_(s3_), auth_(opts.accessKey, opts.secretKey, opts.maxSkewSec),
-      opts_(std::move(opts)) {}
+      opts_(std::move(opts)), inflight_(inflight), metrics_(metrics) {}
 
 Gateway::~Gateway() {
   auto& r = MetricsRegistry::Global();
-  for (const char* n : {"slicefs_gateway_errors_total", "slicefs_gateway_auth_failures_total",
-                        "slicefs_gateway_received_bytes_total", "slicefs_gateway_sent_bytes_total"})
+  for (const char* n : {"slicefs_gateway_errors_total", "slicefs_gateway_auth_failures_total"})
     r.removeFn(n, {});
 }
 
 namespace {
-
-// Prometheus series of the gateway, registered once per process.
-struct GatewayMetrics {
-  Counter* requests[6];
-  Histogram* durations[6];
-  static int Index(const std::string& m) {
-    static const char* kMethods[] = {"GET", "HEAD", "PUT", "POST", "DELETE"};
-    for (int i = 0; i < 5; ++i)
-      if (m == kMethods[i]) return i;
-    return 5;
-  }
-  GatewayMetrics() {
-    static const char* kNames[] = {"GET", "HEAD", "PUT", "POST", "DELETE", "other"};
-    auto& r = MetricsRegistry::Global();
-    for (int i = 0; i < 6; ++i) {
-      requests[i] = &r.counter("slicefs_gateway_requests_total", "S3 requests by HTTP method", {{"method", kNames[i]}});
-      durations[i] = &r.histogram("slicefs_gateway_request_duration_seconds", "S3 request handling time",
-                                  {{"method", kNames[i]}});
-    }
-  }
-  static GatewayMetrics& Get() {
-    static GatewayMetrics m;
-    return m;
-  }
-};
 
 void RegisterStatsFns(const GatewayStats* st) {
   auto& r = MetricsRegistry::Global();
@@ -52,10 +27,6 @@ void RegisterStatsFns(const GatewayStats* st) {
               [st] { return double(st->errors.load()); });
   r.counterFn("slicefs_gateway_auth_failures_total", "S3 requests refused by authentication", {},
               [st] { return double(st->authFailures.load()); });
-  r.counterFn("slicefs_gateway_received_bytes_total", "Request body bytes received", {},
-              [st] { return double(st->bytesIn.load()); });
-  r.counterFn("slicefs_gateway_sent_bytes_total", "Object bytes sent", {},
-              [st] { return double(st->bytesOut.load()); });
 }
 
 }  // namespace
@@ -86,9 +57,22 @@ void Gateway::Install(httplib::Server& srv) {
 
 void Gateway::Handle(Call& c) {
   stats_.requests++;
-  const int mi = GatewayMetrics::Index(c.req.method);
-  GatewayMetrics::Get().requests[mi]->Add();
-  Histogram::Timer timer(*GatewayMetrics::Get().durations[mi]);
+  c.end = std::make_shared<RequestEnd>();
+  c.end->inflight = inflight_;
+  c.end->metrics = metrics_;
+  c.end->method = c.req.method;
+  struct SetStatus {
+    Call& c;
+    ~SetStatus() { c.end->status = c.res.status; }
+  } setStatus{c};
+  if (inflight_) {
+    c.end->guard = inflight_->Enter();
+    if (!c.end->guard) {
+      c.res.set_header("Connection", "close");
+      c.Error(MakeError("ServiceUnavailable"));
+      return;
+    }
+  }
   char id[32];
   std::snprintf(id, sizeof(id), "%016llX", static_cast<unsigned long long>(nextId_++));
   c.requestId = id;
@@ -118,7 +102,8 @@ void Gateway::Handle(Call& c) {
     c.Error(MakeError("InternalError", e.what()));
   }
   // A body left unread would be parsed as the next request: close instead.
-  if (c.reader && !c.bodyRead) c.res.set_header("Connection", "close");
+  // While draining, connections are closed after their request.
+  if ((c.reader && !c.bodyRead) || (inflight_ && inflight_->draining())) c.res.set_header("Connection", "close");
 }
 
 void Gateway::Dispatch(Call& c) {

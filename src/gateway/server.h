@@ -18,6 +18,8 @@
 #include "gateway/auth.h"
 #include "gateway/multipart.h"
 #include "gateway/s3_fs.h"
+#include "service/inflight.h"
+#include "service/service.h"
 
 namespace httplib {
 class Server;
@@ -32,15 +34,21 @@ struct ServerOptions {
   int64_t maxSkewSec = 900;
 };
 
-// Request counters. The same figures go to the process's metrics registry
-// (common/metrics.h) as slicefs_gateway_* series (docs/cli.md).
+// Request counters (errors and auth failures also go to the metrics
+// registry as slicefs_gateway_errors_total / _auth_failures_total; requests,
+// durations and bytes through service::RequestMetrics).
 struct GatewayStats {
   std::atomic<uint64_t> requests{0}, errors{0}, bytesIn{0}, bytesOut{0}, authFailures{0};
 };
 
 class Gateway {
  public:
-  Gateway(PathFs& fs, std::string volumeName, ServerOptions opts);
+  // inflight/metrics (may be null: no draining, no request metrics) are the
+  // service's (service/service.h): every request holds an Inflight guard
+  // until its response body is sent, is refused with 503 while draining,
+  // and stops streaming once the drain aborts.
+  Gateway(PathFs& fs, std::string volumeName, ServerOptions opts, service::Inflight* inflight = nullptr,
+          service::RequestMetrics* metrics = nullptr);
   ~Gateway();
   void Install(httplib::Server& srv);
   const GatewayStats& stats() const { return stats_; }
@@ -71,6 +79,8 @@ class Gateway {
   Authenticator auth_;
   ServerOptions opts_;
   GatewayStats stats_;
+  service::Inflight* inflight_;
+  service::RequestMetrics* metrics_;
   std::atomic<uint64_t> nextId_{1};
 };
 
