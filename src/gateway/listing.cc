@@ -19,6 +19,10 @@ class Lister {
   // keyPrefix. *sawAny: some visible entry exists. Returns false to stop.
   bool Visit(const std::string& dirPath, const std::string& keyPrefix, std::string_view namePrefix,
              std::optional<std::string> afterRel, bool* sawAny);
+  // The prefix names an empty directory: its folder object is the listing.
+  void EmitBaseFolder(const std::string& key, const Attr& a) {
+    if (key > p_.after) EmitFolder(key, a);
+  }
 
  private:
   bool Hidden(const std::string& dirPath, std::string_view name) const {
@@ -238,6 +242,9 @@ S3Error ListObjects(S3Fs& s3, std::string_view bucket, const ListParams& p, List
   Lister l(s3, p, out, root == "/");
   bool saw = false;
   l.Visit(baseDir, baseRel, namePrefix, afterRel, &saw);
+  if (!saw && !baseRel.empty() && namePrefix.empty() && !afterRel) {
+    if (auto a = s3.fs().Stat(baseDir); a && a->type == FileType::kDir) l.EmitBaseFolder(baseRel, *a);
+  }
   return S3Error{};
 }
 

@@ -80,7 +80,7 @@ TEST_F(ListingTest, MatchesReferenceWithPaging) {
     return s;
   };
   std::set<std::string> all;
-  for (int i = 0; i < 120; ++i) {
+  for (int i = 0; i < 2000 && all.size() < 110; ++i) {
     std::string key;
     int depth = 1 + static_cast<int>(rng() % 3);
     for (int d = 0; d < depth; ++d) key += (d ? "/" : "") + comp();
