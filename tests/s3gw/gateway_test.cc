@@ -188,6 +188,21 @@ TEST_F(GatewayTest, SigtermLetsAnInFlightDownloadFinish) {
   EXPECT_EQ(status.find("\"kind\": \"gateway\""), std::string::npos) << status;
 }
 
+TEST_F(GatewayTest, MultiBucketsAndMultipartWithoutDataCopy) {
+  if (python_.empty()) SKIP_OR_FAIL("no python3 with boto3 (install python3-boto3)");
+  gw_.reset();
+  auto g = GatewayProcess::Start(mount_.metaUrl(), {"--multi-buckets"});
+  ASSERT_TRUE(g.has_value()) << g.error().ToString();
+  gw_ = std::move(*g);
+  std::string out;
+  int rc = RunCommand({python_, SourceDir() + "/tests/s3gw/multibucket_suite.py", gw_->endpoint(),
+                       GatewayProcess::kAccessKey, GatewayProcess::kSecretKey, mount_.bucket()},
+                      &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("multibucket suite: passed"), std::string::npos) << out;
+  std::printf("%s", out.c_str());
+}
+
 TEST_F(GatewayTest, RefusesToStartWithoutCredentials) {
   std::string out;
   int rc = RunCommand({"env", "-u", "SLICEFS_GATEWAY_ACCESS_KEY", "-u", "SLICEFS_GATEWAY_SECRET_KEY", SlicefsBinary(),
