@@ -35,11 +35,11 @@ void Gateway::Install(httplib::Server& srv) {
   RegisterStatsFns(&stats_);
   const std::string all = "/.*";
   auto plain = [this](const httplib::Request& req, httplib::Response& res) {
-    Call c{req, res, nullptr, stats_, {}, {}, {}, {}, {}};
+    Call c{req, res, nullptr, stats_, {}, {}, {}, {}, {}, false, {}};
     Handle(c);
   };
   auto withBody = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& rd) {
-    Call c{req, res, &rd, stats_, {}, {}, {}, {}, {}};
+    Call c{req, res, &rd, stats_, {}, {}, {}, {}, {}, false, {}};
     Handle(c);
   };
   srv.Get(all, plain);
