@@ -36,8 +36,8 @@
 namespace slicefs {
 
 struct EncryptOptions {
-  std::vector<std::string> clearKeys;  // stored as they are
-  std::vector<std::string> quietKeys;  // decryption failures not logged
+  std::vector<std::string> clearKeys = {};  // stored as they are
+  std::vector<std::string> quietKeys = {};  // decryption failures not logged
   size_t keyCacheEntries = 4096;       // unwrapped data keys kept (0: none)
 };
 
