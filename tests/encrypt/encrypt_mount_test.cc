@@ -141,15 +141,21 @@ class EncryptedVolume : public ::testing::TestWithParam<std::string> {
                     "--encrypt-rsa-key", keyFile, "--encrypt-algo", GetParam()};
     return s;
   }
+  // A formatted, mounted volume encrypted with test key 0 (passphrase kPass).
+  std::unique_ptr<TestMount> MountedVolume() {
+    auto m = std::make_unique<TestMount>(Spec(WriteKeyFile(keys_, "key.pem", TestRsaPem(0, kPass))));
+    Status st = m->Mount();  // formats first
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return st.ok() ? std::move(m) : nullptr;
+  }
   TempDir keys_{"enckeys"};
 };
 
 TEST_P(EncryptedVolume, BucketHoldsNoPlaintextAndTamperingIsEioForThatBlockOnly) {
   PassEnv env(kPass);
-  const std::string keyFile = WriteKeyFile(keys_, "key.pem", TestRsaPem(0, kPass));
-  TestMount m(Spec(keyFile));
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  auto mp = MountedVolume();
+  ASSERT_TRUE(mp);
+  TestMount& m = *mp;
   const std::string big = Plaintext(10 * kBlock, 1);
   const std::string small = Plaintext(3000, 2);
   ASSERT_TRUE(WriteFile(m / "big", big));
@@ -226,10 +232,9 @@ TEST_P(EncryptedVolume, BucketHoldsNoPlaintextAndTamperingIsEioForThatBlockOnly)
 
 TEST_P(EncryptedVolume, WrongPassphraseOrAnotherKeyIsRefusedInOneLine) {
   PassEnv env(kPass);
-  const std::string keyFile = WriteKeyFile(keys_, "key.pem", TestRsaPem(0, kPass));
-  TestMount m(Spec(keyFile));
-  ASSERT_TRUE(m.Format().ok());
-  ASSERT_TRUE(m.Mount().ok());
+  auto mp = MountedVolume();
+  ASSERT_TRUE(mp);
+  TestMount& m = *mp;
   ASSERT_TRUE(WriteFile(m / "f", "data"));
   ASSERT_TRUE(m.Unmount().ok());
 
@@ -317,12 +322,8 @@ TEST_P(EncryptedVolume, EncryptedBackupRestores) {
   EXPECT_NE(out.find("is encrypted: pass --encrypt-rsa-key"), std::string::npos) << out;
   load.insert(load.end(), {"--encrypt-rsa-key", keyFile, "--encrypt-algo", GetParam()});
   ASSERT_EQ(RunSlicefs(load, &out), 0) << out;
-  VolumeSpec restored = spec;
-  restored.metaUrl = fresh;
-  restored.bucket = m.bucket();
-  restored.formatted = true;
-  restored.mountArgs = {"--backup-meta", "0"};
-  TestMount r(restored);
+  TestMount r(VolumeSpec{.metaUrl = fresh, .storage = "s3", .bucket = m.bucket(), .mountArgs = {"--backup-meta", "0"},
+                         .formatted = true});
   ASSERT_TRUE(r.Mount().ok());
   EXPECT_EQ(ReadFile(r / "kept"), data);
   struct stat st;
