@@ -15,7 +15,7 @@
 // UUID object) pass through unencrypted; a failure on a key in `quietKeys`
 // (the key check object, whose caller reports it) is not logged.
 //
-// Unwrapping is an RSA private-key operation (about a millisecond); the
+// Unwrapping is an RSA private-key operation (0.26 ms for RSA-2048 on the dev VM); the
 // unwrapped data keys of recently read or written objects are kept in a
 // bounded LRU (keyed by the wrapped key, so a hit gives exactly what RSA
 // would; the process holds the private key anyway). Thread-safe.
