@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "common/buffer.h"
 #include "common/encoding.h"
 
@@ -57,7 +59,8 @@ Result<std::unique_ptr<DiskCache>> DiskCache::Open(const std::string& dir, uint6
   // Only the mount's user reads cached blocks: the cache and its two
   // directories are 0700 (also when an older version created them).
   for (const std::string& d : {dir, dir + "/blocks", dir + "/tmp"}) {
-    if (::chmod(d.c_str(), 0700) != 0) return Err(EIO, "cannot chmod 0700 cache dir " + d + ": " + std::strerror(errno));
+    if (::chmod(d.c_str(), 0700) != 0)  // not ours (files stay 0600): say so, keep caching
+      spdlog::warn("disk cache: cannot make {} mode 0700: {}", d, std::strerror(errno));
   }
   if (!seal.key.empty() && seal.key.size() != kAeadKeyLen) return Err(EINVAL, "disk cache key must be 32 bytes");
   // Leftover temporaries of a crashed process.
