@@ -5,6 +5,7 @@
 #include <openssl/rsa.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -12,10 +13,14 @@ namespace slicefs::testing {
 
 std::string TestRsaPem(int which, const std::string& passphrase, int bits) {
   static std::mutex mu;
-  static std::map<std::pair<int, int>, EVP_PKEY*> keys;  // kept for the process
+  struct Free {
+    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+  };
+  static std::map<std::pair<int, int>, std::unique_ptr<EVP_PKEY, Free>> keys;  // for the process
   std::lock_guard lk(mu);
-  EVP_PKEY*& k = keys[{which, bits}];
-  if (!k) k = EVP_RSA_gen(static_cast<unsigned>(bits));
+  auto& slot = keys[{which, bits}];
+  if (!slot) slot.reset(EVP_RSA_gen(static_cast<unsigned>(bits)));
+  EVP_PKEY* k = slot.get();
   if (!k) throw std::runtime_error("RSA key generation failed");
   BIO* bio = BIO_new(BIO_s_mem());
   std::string pass = passphrase;
