@@ -29,6 +29,7 @@ struct FormatArgs {
   std::string capacity = "0";
   uint64_t inodes = 0;
   bool force = false;
+  bool enableAcl = false;
 };
 
 std::string EnvOr(const std::string& value, const char* env) {
@@ -59,6 +60,7 @@ void RunFormat(const FormatArgs& args) {
   fmt.trashDays = args.trashDays;
   fmt.capacity = Check(ParseSize(args.capacity, kGiB, "capacity"));
   fmt.inodes = args.inodes;
+  fmt.enableAcl = args.enableAcl;
   fmt.uuid = GenerateUuid();
   fmt = Check(Volume::Create(args.metaUrl, fmt, args.force));
   std::printf("volume %s formatted (uuid %s) in %s\n", fmt.name.c_str(), fmt.uuid.c_str(),
@@ -88,6 +90,7 @@ void Setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--capacity", args->capacity, "space limit, e.g. 100G; a plain number is GiB (0 = unlimited)");
   cmd->add_option("--inodes", args->inodes, "inode limit (0 = unlimited)");
+  cmd->add_flag("--enable-acl", args->enableAcl, "store and enforce POSIX ACLs (setfacl/getfacl)");
   cmd->add_flag("--force", args->force, "update the settings of an existing volume of the same name");
   cmd->callback([args] { RunFormat(*args); });
 }

@@ -26,6 +26,7 @@ std::string VolumeFormat::ToJson(bool redactSecrets) const {
       {"inodes", inodes},
       {"version", version},
   };
+  j["enableACL"] = enableAcl;
   return j.dump(2);
 }
 
@@ -48,6 +49,7 @@ Result<VolumeFormat> VolumeFormat::FromJson(std::string_view text) {
     f.capacity = j.value("capacity", uint64_t{0});
     f.inodes = j.value("inodes", uint64_t{0});
     f.version = j.value("version", 1u);
+    f.enableAcl = j.value("enableACL", false);
   } catch (const json::exception& e) {
     return Err(EIO, std::string("volume format has a field of the wrong type: ") + e.what());
   }

@@ -24,6 +24,10 @@ struct VolumeFormat {
   uint64_t capacity = 0;            // bytes, 0 = unlimited
   uint64_t inodes = 0;              // 0 = unlimited
   uint32_t version = 1;             // format version of the metadata
+  // POSIX ACLs (format/config --enable-acl): extended ACLs are stored and
+  // enforced; without it a minimal ACL becomes a mode change and an
+  // extended one is refused (EOPNOTSUPP). JSON "enableACL".
+  bool enableAcl = false;
 
   std::string ToJson(bool redactSecrets = false) const;
   static Result<VolumeFormat> FromJson(std::string_view json);
