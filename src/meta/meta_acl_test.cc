@@ -102,7 +102,7 @@ class MetaAclTest : public MetaTest {
 };
 
 TEST_P(MetaAclTest, NamedUsersGroupsAndMaskAreEnforced) {
-  auto d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0));
+  auto d = Must(meta_->Mkdir(root_, kRootIno, "d", 0777, 0));
   auto f = Must(meta_->Mknod(kAlice, d.ino, "f", S_IFREG | 0640, 0, 0));
   EXPECT_ERRNO(meta_->Open(kBob, f.ino, O_RDONLY), EACCES);
   EXPECT_ERRNO(SetAcl(kBob, f.ino, Make(6, 4, 0, 4, {{acl::kUser, 1001, 4}})), EPERM);  // not the owner
@@ -134,6 +134,12 @@ TEST_P(MetaAclTest, NamedUsersGroupsAndMaskAreEnforced) {
   // user.* xattrs follow the ACL's write permission.
   EXPECT_ERRNO(meta_->SetXattr(kCarolDev, f.ino, "user.k", "v", 0), EACCES);
   EXPECT_ERRNO(meta_->GetXattr(kCarolDev, f.ino, "user.k"), ENODATA);  // read is allowed
+  // Linux: with the group bits (mask) 000 the ACL is skipped and a named
+  // user gets the other bits.
+  Must(meta_->SetAttr(kAlice, f.ino, kSetMode, Attr{.mode = 0604}));
+  EXPECT_OK(meta_->Open(kBob, f.ino, O_RDONLY));
+  Must(meta_->SetAttr(kAlice, f.ino, kSetMode, Attr{.mode = 0614}));
+  EXPECT_ERRNO(meta_->Open(kBob, f.ino, O_RDONLY), EACCES);  // bob's entry rw- & mask --x
   // ListXattr names the ACL.
   auto names = Must(meta_->ListXattr(kAlice, f.ino));
   EXPECT_NE(std::find(names.begin(), names.end(), acl::kAccessXattr), names.end());

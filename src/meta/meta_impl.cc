@@ -78,7 +78,9 @@ Status MetaImpl::CheckAccess(KvTxn& tx, const Ctx& ctx, const Attr& a, int mask)
   uint32_t bits;
   if (ctx.uid == a.uid) {
     bits = (a.mode >> 6) & 7;
-  } else if (a.accessAcl != 0) {
+  } else if (a.accessAcl != 0 && (a.mode & 070)) {
+    // As Linux's acl_permission_check: with group bits (the mask) of 000
+    // the ACL is not consulted, and the group/other bits below decide.
     ASSIGN_OR_RETURN(acl::Acl rule, LoadAclRule(tx, a.accessAcl));
     if (!acl::Permits(acl::AccessWithMode(rule, a.mode), a.gid, ctx, static_cast<uint32_t>(mask)))
       return Status::Error(EACCES, "permission denied");
