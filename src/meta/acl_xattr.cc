@@ -72,10 +72,11 @@ Status MetaImpl::SetAclXattr(KvTxn& tx, const Ctx& ctx, Attr& a, std::string_vie
 }
 
 Status MetaImpl::RemoveAclXattr(KvTxn& tx, const Ctx& ctx, Attr& a, std::string_view name) {
-  if (!fmt_.enableAcl && a.accessAcl == 0 && a.defaultAcl == 0) return NoAcls();
   META_TRY(CheckAclChange(ctx, a));
   uint32_t& id = name == acl::kAccessXattr ? a.accessAcl : a.defaultAcl;
-  // Removing an absent ACL succeeds, as on ext4; the mode stays as it is.
+  // Removing an absent ACL succeeds, as on ext4 (and on a volume without
+  // ACLs, where cp -a removes a directory's default ACL after setting its
+  // minimal access ACL); the mode stays as it is.
   META_TRY(AddAclRef(tx, id, -1));
   id = 0;
   return Status::OK();
