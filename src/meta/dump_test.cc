@@ -24,6 +24,7 @@ class DumpTest : public MetaTest {
   void Customize(VolumeFormat& f) override {
     f.trashDays = 1;
     f.secretKey = "s3cr3t";
+    f.enableAcl = true;  // AclsSurviveDumpAndLoad
   }
 
   std::unique_ptr<KvStore> FreshTarget() {
@@ -136,6 +137,66 @@ TEST_P(DumpTest, LoadedVolumeHasExactlyTheOriginalKeys) {
   ASSERT_TRUE(DumpVolume(*target, again, {}));
   auto strip = [](std::string s) { return s.substr(s.find("\"records\"")); };
   EXPECT_EQ(strip(again.str()), strip(doc));
+}
+
+// POSIX ACLs are dumped as their xattrs and loaded back into shared rules
+// with exact reference counts (rule ids may be renumbered).
+TEST_P(DumpTest, AclsSurviveDumpAndLoad) {
+  auto acl = [](std::string_view text) {
+    // u::rwx, u:1001:r-x, g::r-x, [g:60:rw-], m::rwx, o::---
+    std::string v("\x02\0\0\0", 4);
+    auto e = [&](uint16_t tag, uint16_t perm, uint32_t id) {
+      v.push_back(static_cast<char>(tag)); v.push_back(0);
+      v.push_back(static_cast<char>(perm)); v.push_back(0);
+      for (int i = 0; i < 4; i++) v.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
+    };
+    e(1, 7, ~0u); e(2, 5, 1001); e(4, 5, ~0u);
+    if (text == "group") e(8, 6, 60);
+    e(0x10, 7, ~0u); e(0x20, 0, ~0u);
+    return v;
+  };
+  Ino d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0)).ino;
+  Must(meta_->SetXattr(root_, d, "system.posix_acl_default", acl("group"), 0));
+  Ino sub = Must(meta_->Mkdir(root_, d, "sub", 0755, 0)).ino;
+  Ino f1 = File(d, "f1", 0640);
+  Ino f2 = File(sub, "f2", 0600);
+  Ino f3 = File(kRootIno, "f3", 0644);
+  Must(meta_->SetXattr(root_, f3, "system.posix_acl_access", acl("user"), 0));
+  std::string doc = Dump();
+  EXPECT_NE(doc.find("system.posix_acl_default"), std::string::npos);
+  auto target = FreshTarget();
+  KvStore* tkv = target.get();
+  auto r = Load(*target, doc);
+  ASSERT_TRUE(r) << r.error().ToString();
+  auto loaded = Must(Meta::Open(std::move(target), {}));
+  for (auto [ino, path] : {std::pair{d, "d"}, {sub, "sub"}, {f1, "f1"}, {f2, "f2"}, {f3, "f3"}}) {
+    for (const char* name : {"system.posix_acl_access", "system.posix_acl_default"}) {
+      auto want = meta_->GetXattr(root_, ino, name);
+      auto got = loaded->GetXattr(root_, ino, name);
+      ASSERT_EQ(want.has_value(), got.has_value()) << path << " " << name;
+      if (want) EXPECT_EQ(HexEncode(*got), HexEncode(*want)) << path << " " << name;
+    }
+    EXPECT_EQ(Must(loaded->GetAttr(root_, ino)).mode, Must(meta_->GetAttr(root_, ino)).mode) << path;
+  }
+  // The same rules with the same counts: RA values and RC counts as multisets.
+  auto rules = [](KvStore& kv) {
+    std::multiset<std::string> out;
+    for (auto& [k, v] : VolumeKeys(kv)) {
+      if (k.starts_with("RA")) out.insert("rule " + HexEncode(v));
+      if (k.starts_with("RC")) out.insert("refs " + std::to_string(DecodeCounter(v)));
+    }
+    return out;
+  };
+  auto want = rules(meta_->kv());
+  EXPECT_EQ(want.size(), 6u);  // 3 rules: d's default, inherited access, f3's
+  EXPECT_EQ(rules(*tkv), want);
+  // The loaded rules are shared: a new file under d takes the existing one.
+  Ino f4 = Must(loaded->Create(root_, d, "f4", 0640, 0, O_RDWR)).ino;
+  Must(loaded->Close(f4));
+  auto after = rules(*tkv);
+  EXPECT_EQ(std::count_if(after.begin(), after.end(), [](const std::string& x) { return x.starts_with("rule "); }), 3);
+  EXPECT_EQ(HexEncode(Must(loaded->GetXattr(root_, f4, "system.posix_acl_access"))),
+            HexEncode(Must(meta_->GetXattr(root_, f1, "system.posix_acl_access"))));
 }
 
 TEST_P(DumpTest, KeepSecretKeyKeepsIt) {
