@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/assert.h"
+#include "support/engines.h"
 #include "support/mount.h"
 #include "support/test_util.h"
 
@@ -195,6 +196,18 @@ class AclTest : public ::testing::Test {
       GTEST_SKIP() << why;
     }
   }
+  // A volume spec on SLICEFS_TEST_ENGINE's server when set (as the mounted
+  // suites do), else sqlite3.
+  VolumeSpec Spec(bool acl) {
+    VolumeSpec spec;
+    if (acl) spec.formatArgs.push_back("--enable-acl");
+    if (const char* e = std::getenv("SLICEFS_TEST_ENGINE"); e && *e) {
+      auto url = FreshEngineUrl(e);
+      EXPECT_TRUE(url) << url.error().ToString();
+      if (url) spec.metaUrl = *url;
+    }
+    return spec;
+  }
 };
 
 TEST_F(AclTest, SameResultsAsLocalDiskAcrossTwoMounts) {
@@ -206,9 +219,7 @@ TEST_F(AclTest, SameResultsAsLocalDiskAcrossTwoMounts) {
     if (InCI()) FAIL() << why;
     GTEST_SKIP() << why;
   }
-  VolumeSpec spec;
-  spec.formatArgs.push_back("--enable-acl");
-  TestMount a(spec);
+  TestMount a(Spec(true));
   ASSERT_OK(a.Mount());
   VolumeSpec second = a.spec();
   second.formatted = true;
@@ -236,7 +247,7 @@ TEST_F(AclTest, SameResultsAsLocalDiskAcrossTwoMounts) {
 }
 
 TEST_F(AclTest, VolumeWithoutAclsKeepsModesAndRefusesExtendedAcls) {
-  TestMount m;
+  TestMount m(Spec(false));
   ASSERT_OK(m.Mount());
   TempDir local("slicefs-acl-src");
   chmod(local.path().c_str(), 0755);
@@ -264,6 +275,31 @@ TEST_F(AclTest, VolumeWithoutAclsKeepsModesAndRefusesExtendedAcls) {
   EXPECT_EQ(out, "740\nuser::rwx\ngroup::r--\nother::---\n\nrc=0\n");
   out = RunSh(dir, kBob, "setfacl -m u::rwx,g::rwx,o::rwx f");
   EXPECT_FALSE(out.ends_with("rc=0\n")) << out;
+}
+
+TEST_F(AclTest, ConfigEnablesAclsAndRefusesToDisableThemWhileUsed) {
+  TestMount m(Spec(false));
+  ASSERT_OK(m.Mount());
+  const std::string dir = m / "w";
+  ASSERT_EQ(mkdir(dir.c_str(), 0777), 0);
+  ASSERT_EQ(chmod(dir.c_str(), 0777), 0);
+  EXPECT_FALSE(RunSh(dir, kAlice, "echo x > f && setfacl -m u:2002:r f").ends_with("rc=0\n"));
+  ASSERT_OK(m.Unmount());
+  std::string out;
+  ASSERT_EQ(RunSlicefs({"config", m.metaUrl(), "--enable-acl"}, &out), 0) << out;
+  EXPECT_NE(out.find("enable-acl: false -> true"), std::string::npos) << out;
+  ASSERT_OK(m.Mount());
+  EXPECT_EQ(RunSh(dir, kAlice, "setfacl -m u:2002:r f && getfacl -c f"),
+            "user::rw-\nuser:2002:r--\ngroup::r--\nmask::r--\nother::r--\n\nrc=0\n");
+  EXPECT_EQ(RunSh(dir, kBob, "cat f"), "x\nrc=0\n");
+  ASSERT_OK(m.Unmount());
+  EXPECT_NE(RunSlicefs({"config", m.metaUrl(), "--disable-acl"}, &out), 0);
+  EXPECT_NE(out.find("ACLs cannot be disabled"), std::string::npos) << out;
+  ASSERT_OK(m.Mount());
+  EXPECT_EQ(RunSh(dir, kAlice, "setfacl -b f && getfacl -c f"), "user::rw-\ngroup::r--\nother::r--\n\nrc=0\n");
+  ASSERT_OK(m.Unmount());
+  ASSERT_EQ(RunSlicefs({"config", m.metaUrl(), "--disable-acl"}, &out), 0) << out;
+  EXPECT_NE(out.find("enable-acl: true -> false"), std::string::npos) << out;
 }
 
 }  // namespace
