@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "common/encoding.h"
+#include "meta/acl_rules.h"
 #include "meta/meta_impl.h"
 
 namespace slicefs {
@@ -65,9 +66,12 @@ Status MetaImpl::AddAclRef(KvTxn& tx, uint32_t id, int64_t delta) {
     tx.put(rkey, EncodeCounter(refs));
     return Status::OK();
   }
-  // The last user is gone: the rule and its index entry go too.
+  return acl::DropRule(tx, id);  // the last user is gone
+}
+
+Status acl::DropRule(KvTxn& tx, uint32_t id) {
   ASSIGN_OR_RETURN(auto v, tx.get(keys::AclRule(id)));
-  tx.del(rkey);
+  tx.del(keys::AclRefs(id));
   tx.del(keys::AclRule(id));
   if (!v) return Status::OK();
   const std::string hkey = keys::AclHash(acl::RuleHash(*v));

@@ -3,10 +3,9 @@
 // Repair sets the count from the attributes; a rule no inode names is
 // removed with its count and hash-index entry. A missing rule cannot be
 // rebuilt: it is reported (the inode's ACL reads fail with EIO).
-#include "common/encoding.h"
-#include "meta/acl.h"
 #include "meta/attr_codec.h"
 #include "meta/keys.h"
+#include "meta/acl_rules.h"
 #include "vfs/fsck_checks.h"
 
 namespace slicefs {
@@ -24,21 +23,7 @@ Status SetAclCount(FsckRun& run, uint32_t id, int64_t seen, int64_t want, bool* 
       *done = true;
       return Status::OK();
     }
-    ASSIGN_OR_RETURN(auto rule, tx.get(keys::AclRule(id)));
-    tx.del(k);
-    tx.del(keys::AclRule(id));
-    if (rule) {
-      const std::string hk = keys::AclHash(acl::RuleHash(*rule));
-      ASSIGN_OR_RETURN(auto hv, tx.get(hk));
-      if (hv) {
-        std::string rest;
-        for (size_t off = 0; off + 4 <= hv->size(); off += 4) {
-          if (GetBE32(*hv, off) != id) rest.append(hv->substr(off, 4));
-        }
-        if (rest.empty()) tx.del(hk);
-        else tx.put(hk, rest);
-      }
-    }
+    RETURN_IF_ERROR(acl::DropRule(tx, id));
     *done = true;
     return Status::OK();
   });
