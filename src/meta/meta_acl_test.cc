@@ -170,6 +170,30 @@ TEST_P(MetaAclTest, RulesAreSharedAndReferenceCounted) {
   EXPECT_ERRNO(meta_->GetXattr(root_, files[19], acl::kAccessXattr), ENODATA);
 }
 
+TEST_P(MetaAclTest, CloneAndRemoveTreeKeepCountsExact) {
+  auto d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0));
+  ASSERT_OK(SetAcl(root_, d.ino, Make(7, 5, 5, 7, {{acl::kUser, 1001, 7}}), true));
+  auto sub = Must(meta_->Mkdir(root_, d.ino, "sub", 0755, 0));
+  for (int i = 0; i < 10; i++) Must(meta_->Mknod(root_, sub.ino, "f" + std::to_string(i), S_IFREG | 0644, 0, 0));
+  // Two rules: the default (d, sub) and the inherited access ACL (sub, files).
+  EXPECT_EQ(CountPrefix(meta_->kv(), keys::AclRuleAll()), 2u);
+  auto f0 = Must(meta_->Lookup(root_, sub.ino, "f0"));
+  auto copy = Must(meta_->CloneFile(root_, f0.ino, kRootIno, "copy", true));
+  EXPECT_EQ(copy.attr.accessAcl, f0.attr.accessAcl);
+  auto plain = Must(meta_->CloneFile(root_, f0.ino, kRootIno, "plain", false));
+  EXPECT_EQ(plain.attr.accessAcl, 0u);
+  Must(meta_->RemoveTree(kRootIno, "d", [](uint64_t) { return true; }));
+  // The copy still holds the access rule: one reference left.
+  EXPECT_EQ(CountPrefix(meta_->kv(), keys::AclRuleAll()), 1u);
+  EXPECT_OK(meta_->Open(kBob, copy.ino, O_RDONLY));
+  EXPECT_ERRNO(meta_->Open(kBob, copy.ino, O_RDWR), EACCES);  // mask r-- from the create mode 0644
+  ASSERT_OK(meta_->Unlink(root_, kRootIno, "copy"));
+  // Unlinked while open: the inode and its rule stay until the last close.
+  EXPECT_EQ(CountPrefix(meta_->kv(), keys::AclRuleAll()), 1u);
+  ASSERT_OK(meta_->Close(copy.ino));
+  EXPECT_EQ(CountPrefix(meta_->kv(), keys::AclAll()), 0u);
+}
+
 TEST_P(MetaAclTest, DefaultAclIsInheritedWithoutTheUmask) {
   auto d = Must(meta_->Mkdir(kAlice, kRootIno, "d", 0755, 0));
   EXPECT_ERRNO(meta_->GetXattr(kAlice, d.ino, acl::kDefaultXattr), ENODATA);
