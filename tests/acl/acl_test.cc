@@ -119,6 +119,14 @@ std::vector<Step> Sequence() {
       {0, &kBob, "ls d/dir && touch d/dir/new && mv d/dir/new d/dir/new2 && rm -f d/dir/file && ls d/dir", ok},
       {0, &kCarol, "ls d/dir", fail},
       {0, &kBob, "mv d/dir/new2 d/moved", fail},
+      {0, &kAlice, "mkdir d/dir2 && chmod 0750 d/dir2 && setfacl -m g:3004:rwx,u:2002:rx d/dir2", ok},
+      {0, &kCarol, "touch d/dir2/c && ln d/dir2/c d/dir2/c2 && stat -c %h d/dir2/c && rm d/dir2/c2", ok},
+      {0, &kBob, "mv d/dir/new2 d/dir2/", fail},
+      {0, &kCarol, "mv d/dir2/c d/dir/", fail},
+      {0, &kAlice, "setfacl -m g:3004:rwx d/dir", ok},
+      {0, &kCarol, "mv d/dir2/c d/dir/c && ls d/dir && rm d/dir/c", ok},
+      {0, &kBob, "truncate -s 0 d/dir/new2 && : > d/dir/new2 && stat -c %s d/dir/new2", ok},
+      {0, &kCarol, "truncate -s 1 d/dir/new2", fail},
       // utimes and user xattrs follow the ACL's write permission; only the
       // owner sets explicit times or changes the ACL.
       {0, &kAlice, "echo t > d/t && chmod 0644 d/t && setfacl -m u:2002:rw d/t", ok},
