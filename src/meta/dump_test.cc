@@ -174,7 +174,9 @@ TEST_P(DumpTest, AclsSurviveDumpAndLoad) {
       auto want = meta_->GetXattr(root_, ino, name);
       auto got = loaded->GetXattr(root_, ino, name);
       ASSERT_EQ(want.has_value(), got.has_value()) << path << " " << name;
-      if (want) EXPECT_EQ(HexEncode(*got), HexEncode(*want)) << path << " " << name;
+      if (want) {
+        EXPECT_EQ(HexEncode(*got), HexEncode(*want)) << path << " " << name;
+      }
     }
     EXPECT_EQ(Must(loaded->GetAttr(root_, ino)).mode, Must(meta_->GetAttr(root_, ino)).mode) << path;
   }
