@@ -51,6 +51,8 @@ grep -q 'enable-acl: false -> true' "$T/out" || { fail "config --enable-acl did 
 expect_error "acl flags" "contradict" "$BIN" config "$DB" --enable-acl --disable-acl
 "$BIN" format "sqlite3://$T/acl.db" acl-vol --enable-acl 2>/dev/null | grep -q '"enableACL": true' \
   || fail "format --enable-acl not in the format"
+"$BIN" format "sqlite3://$T/acl.db" acl-vol --force >/dev/null 2>&1
+"$BIN" status "sqlite3://$T/acl.db" 2>/dev/null | grep -q '"enableACL": true' || fail "format --force turned ACLs off"
 
 expect_error "malformed url" "malformed URL" "$BIN" format "not a url" demo-vol
 expect_error "unknown scheme" "unknown metadata engine" "$BIN" format "foo://bar/baz" demo-vol
