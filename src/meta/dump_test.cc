@@ -10,6 +10,7 @@
 
 #include "common/byte_stream.h"
 #include "common/encoding.h"
+#include "meta/acl.h"
 #include "meta/dump.h"
 #include "meta/dump_records.h"
 #include "meta/meta_test_util.h"
@@ -142,26 +143,23 @@ TEST_P(DumpTest, LoadedVolumeHasExactlyTheOriginalKeys) {
 // POSIX ACLs are dumped as their xattrs and loaded back into shared rules
 // with exact reference counts (rule ids may be renumbered).
 TEST_P(DumpTest, AclsSurviveDumpAndLoad) {
-  auto acl = [](std::string_view text) {
-    // u::rwx, u:1001:r-x, g::r-x, [g:60:rw-], m::rwx, o::---
-    std::string v("\x02\0\0\0", 4);
-    auto e = [&](uint16_t tag, uint16_t perm, uint32_t id) {
-      v.push_back(static_cast<char>(tag)); v.push_back(0);
-      v.push_back(static_cast<char>(perm)); v.push_back(0);
-      for (int i = 0; i < 4; i++) v.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-    };
-    e(1, 7, ~0u); e(2, 5, 1001); e(4, 5, ~0u);
-    if (text == "group") e(8, 6, 60);
-    e(0x10, 7, ~0u); e(0x20, 0, ~0u);
-    return v;
+  // u::rwx, u:1001:r-x, g::r-x, [g:60:rw-], m::rwx, o::---
+  auto makeAcl = [](bool withGroup) {
+    acl::Acl a;
+    a.userObj = 7;
+    a.groupObj = 5;
+    a.mask = 7;
+    a.named = {{acl::kUser, 1001, 5}};
+    if (withGroup) a.named.push_back({acl::kGroup, 60, 6});
+    return acl::ToXattr(a);
   };
   Ino d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0)).ino;
-  Must(meta_->SetXattr(root_, d, "system.posix_acl_default", acl("group"), 0));
+  Must(meta_->SetXattr(root_, d, "system.posix_acl_default", makeAcl(true), 0));
   Ino sub = Must(meta_->Mkdir(root_, d, "sub", 0755, 0)).ino;
   Ino f1 = File(d, "f1", 0640);
   Ino f2 = File(sub, "f2", 0600);
   Ino f3 = File(kRootIno, "f3", 0644);
-  Must(meta_->SetXattr(root_, f3, "system.posix_acl_access", acl("user"), 0));
+  Must(meta_->SetXattr(root_, f3, "system.posix_acl_access", makeAcl(false), 0));
   std::string doc = Dump();
   EXPECT_NE(doc.find("system.posix_acl_default"), std::string::npos);
   auto target = FreshTarget();

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include "meta/acl.h"
 #include "meta/attr_codec.h"
 #include "meta/keys.h"
 #include "meta/meta.h"
@@ -136,18 +137,16 @@ TEST(FsckUnit, AclRuleCounts) {
   ASSERT_TRUE(Meta::Format(*v.kv, v.fmt, true).ok());
   v.meta = std::move(*Meta::Open(std::move(*OpenKvStore(v.url)), MetaOptions{}));
   const Ctx root = Ctx::Root();
-  // u::rw- u:1001:r-- g::r-- m::r-- o::---
-  std::string acl("\x02\0\0\0", 4);
-  auto e = [&](uint16_t tag, uint16_t perm, uint32_t id) {
-    acl.push_back(static_cast<char>(tag)); acl.push_back(0);
-    acl.push_back(static_cast<char>(perm)); acl.push_back(0);
-    for (int i = 0; i < 4; i++) acl.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-  };
-  e(1, 6, ~0u); e(2, 4, 1001); e(4, 4, ~0u); e(0x10, 4, ~0u); e(0x20, 0, ~0u);
+  acl::Acl rule;  // u::rw- u:1001:r-- g::r-- m::r-- o::---
+  rule.userObj = 6;
+  rule.groupObj = 4;
+  rule.mask = 4;
+  rule.named = {{acl::kUser, 1001, 4}};
+  const std::string aclValue = acl::ToXattr(rule);
   auto f = *v.meta->Mknod(root, kRootIno, "f", S_IFREG | 0644, 0, 0);
   auto g = *v.meta->Mknod(root, kRootIno, "g", S_IFREG | 0600, 0, 0);
-  ASSERT_TRUE(v.meta->SetXattr(root, f.ino, "system.posix_acl_access", acl, 0).ok());
-  ASSERT_TRUE(v.meta->SetXattr(root, g.ino, "system.posix_acl_access", acl, 0).ok());
+  ASSERT_TRUE(v.meta->SetXattr(root, f.ino, "system.posix_acl_access", aclValue, 0).ok());
+  ASSERT_TRUE(v.meta->SetXattr(root, g.ino, "system.posix_acl_access", aclValue, 0).ok());
   EXPECT_EQ(Checks(v.Run(false)), "");
   const uint32_t id = v.Get(f.ino).accessAcl;
   ASSERT_NE(id, 0u);
