@@ -43,6 +43,17 @@ grep -q '"trashDays": 5' "$T/status2" || fail "--force did not update trash days
 grep -q "$UUID" "$T/status2" || fail "--force changed the UUID"
 expect_error "force other name" "holds volume 'demo-vol'" "$BIN" format "$DB" other-vol --force
 
+# POSIX ACLs: off by default, on with format/config --enable-acl; contradicting flags are one line.
+grep -q '"enableACL": false' "$T/status2" || fail "status does not show enableACL false"
+"$BIN" config "$DB" --enable-acl >"$T/out" 2>"$T/err" || { fail "config --enable-acl failed"; cat "$T/err"; }
+grep -q 'enable-acl: false -> true' "$T/out" || { fail "config --enable-acl did not report the change"; cat "$T/out"; }
+"$BIN" status "$DB" 2>/dev/null | grep -q '"enableACL": true' || fail "config --enable-acl not stored"
+expect_error "acl flags" "contradict" "$BIN" config "$DB" --enable-acl --disable-acl
+"$BIN" format "sqlite3://$T/acl.db" acl-vol --enable-acl 2>/dev/null | grep -q '"enableACL": true' \
+  || fail "format --enable-acl not in the format"
+"$BIN" format "sqlite3://$T/acl.db" acl-vol --force >/dev/null 2>&1
+"$BIN" status "sqlite3://$T/acl.db" 2>/dev/null | grep -q '"enableACL": true' || fail "format --force turned ACLs off"
+
 expect_error "malformed url" "malformed URL" "$BIN" format "not a url" demo-vol
 expect_error "unknown scheme" "unknown metadata engine" "$BIN" format "foo://bar/baz" demo-vol
 expect_error "missing db dir" "does not exist" "$BIN" format "sqlite3://$T/no/such/dir/vol.db" demo-vol

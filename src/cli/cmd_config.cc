@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "common/encoding.h"
 #include "common/size.h"
 #include "meta/keys.h"
 #include "vfs/maintenance.h"
@@ -26,6 +27,7 @@ struct ConfigArgs {
   std::optional<uint64_t> inodes;
   std::optional<std::string> blockSize, compress;
   bool hashPrefix = false;
+  bool enableAcl = false, disableAcl = false;
 };
 
 std::string Mask(const std::string& s) { return s.empty() ? "\"\"" : "****"; }
@@ -40,6 +42,21 @@ void RunConfig(const ConfigArgs& a) {
   if (a.trashDays) fmt.trashDays = *a.trashDays;
   if (a.capacity) fmt.capacity = Check(ParseSize(*a.capacity, kGiB, "capacity"));
   if (a.inodes) fmt.inodes = *a.inodes;
+  if (a.enableAcl && a.disableAcl) throw CommandError("--enable-acl and --disable-acl contradict each other");
+  if (a.enableAcl) fmt.enableAcl = true;
+  if (a.disableAcl && old.enableAcl) {
+    // Inodes may hold ACLs: turning them off would silently stop enforcing
+    // them, so only a volume that never stored one may go back.
+    bool any = false;
+    Check(vol.kv->readOnly([&](KvTxn& tx) -> Status {
+      std::string p = keys::AclRuleAll();
+      ASSIGN_OR_RETURN(auto kvs, tx.scan(p, PrefixEnd(p), 1));
+      any = !kvs.empty();
+      return Status::OK();
+    }), "reading ACL rules");
+    if (any) throw CommandError("ACLs cannot be disabled: files of this volume have ACLs (remove them with setfacl -b first)");
+    fmt.enableAcl = false;
+  }
   if (a.storage) fmt.storage = *a.storage;
   if (a.bucket) fmt.bucket = *a.bucket;
   if (a.accessKey) fmt.accessKey = *a.accessKey;
@@ -52,6 +69,7 @@ void RunConfig(const ConfigArgs& a) {
   note("trash-days", std::to_string(old.trashDays), std::to_string(fmt.trashDays));
   note("capacity", old.capacity ? FormatSize(old.capacity) : "unlimited", fmt.capacity ? FormatSize(fmt.capacity) : "unlimited");
   note("inodes", old.inodes ? std::to_string(old.inodes) : "unlimited", fmt.inodes ? std::to_string(fmt.inodes) : "unlimited");
+  note("enable-acl", old.enableAcl ? "true" : "false", fmt.enableAcl ? "true" : "false");
   note("storage", old.storage, fmt.storage);
   note("bucket", old.bucket, fmt.bucket);
   if (old.accessKey != fmt.accessKey) changes.push_back("access-key: " + Mask(old.accessKey) + " -> " + Mask(fmt.accessKey));
@@ -100,6 +118,8 @@ void Setup(CLI::App& app) {
   cmd->add_option("--access-key", a->accessKey, "access key");
   cmd->add_option("--secret-key", a->secretKey, "secret key");
   cmd->add_option("--session-token", a->sessionToken, "session token");
+  cmd->add_flag("--enable-acl", a->enableAcl, "store and enforce POSIX ACLs from now on (remount to apply)");
+  cmd->add_flag("--disable-acl", a->disableAcl, "stop storing ACLs; refused while any file has one");
   cmd->add_option("--block-size", a->blockSize, "refused: fixed at format");
   cmd->add_option("--compress", a->compress, "refused: fixed at format");
   cmd->add_flag("--hash-prefix", a->hashPrefix, "refused: fixed at format");

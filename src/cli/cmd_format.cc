@@ -33,6 +33,7 @@ struct FormatArgs {
   bool force = false;
   std::string encryptRsaKey;  // PEM file
   std::string encryptAlgo = "aes256gcm-rsa";
+  bool enableAcl = false;
 };
 
 std::string EnvOr(const std::string& value, const char* env) {
@@ -81,6 +82,7 @@ void RunFormat(const FormatArgs& args) {
   fmt.trashDays = args.trashDays;
   fmt.capacity = Check(ParseSize(args.capacity, kGiB, "capacity"));
   fmt.inodes = args.inodes;
+  fmt.enableAcl = args.enableAcl;
   fmt.uuid = GenerateUuid();
   SetEncryption(args, &fmt);
   fmt = Check(Volume::Create(args.metaUrl, fmt, args.force));
@@ -117,6 +119,7 @@ void Setup(CLI::App& app) {
   cmd->add_option("--encrypt-algo", args->encryptAlgo, "encryption: aes256gcm-rsa or chacha20-rsa")
       ->check(CLI::IsMember({"aes256gcm-rsa", "chacha20-rsa"}))
       ->capture_default_str();
+  cmd->add_flag("--enable-acl", args->enableAcl, "store and enforce POSIX ACLs (setfacl/getfacl)");
   cmd->add_flag("--force", args->force, "update the settings of an existing volume of the same name");
   cmd->callback([args] { RunFormat(*args); });
 }

@@ -30,6 +30,7 @@ std::string VolumeFormat::ToJson(bool redactSecrets) const {
     j["encryptKey"] = secret(encryptKey);
     j["encryptAlgo"] = encryptAlgo;
   }
+  j["enableACL"] = enableAcl;
   return j.dump(2);
 }
 
@@ -54,6 +55,7 @@ Result<VolumeFormat> VolumeFormat::FromJson(std::string_view text) {
     f.version = j.value("version", 1u);
     f.encryptKey = j.value("encryptKey", "");
     f.encryptAlgo = j.value("encryptAlgo", "");
+    f.enableAcl = j.value("enableACL", false);
   } catch (const json::exception& e) {
     return Err(EIO, std::string("volume format has a field of the wrong type: ") + e.what());
   }

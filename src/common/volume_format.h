@@ -29,6 +29,10 @@ struct VolumeFormat {
   // the passphrase is never stored (SLICEFS_RSA_PASSPHRASE). Shown redacted.
   std::string encryptKey;
   std::string encryptAlgo;          // aes256gcm-rsa | chacha20-rsa (with encryptKey)
+  // POSIX ACLs (format/config --enable-acl): extended ACLs are stored and
+  // enforced; without it a minimal ACL becomes a mode change and an
+  // extended one is refused (EOPNOTSUPP). JSON "enableACL".
+  bool enableAcl = false;
 
   std::string ToJson(bool redactSecrets = false) const;
   static Result<VolumeFormat> FromJson(std::string_view json);

@@ -48,5 +48,8 @@ void AddIoctlOps(fuse_lowlevel_ops& ops);  // ioctl_ops.cc: chattr/lsattr flags
 
 // The session kernel_notify.cc's hooks notify (nullptr: none).
 void SetNotifySession(fuse_session* se);
+// Drops the kernel's cached attributes of ino (not its page cache); safe
+// from a worker handling a request on ino. No-op without a session.
+void NotifyAttrsChanged(Ino ino);
 
 }  // namespace slicefs::fusead

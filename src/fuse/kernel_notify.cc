@@ -18,6 +18,10 @@ void SetNotifySession(fuse_session* se) {
   std::unique_lock lk(gMu);
   gSession = se;
 }
+void NotifyAttrsChanged(Ino ino) {
+  std::shared_lock lk(gMu);
+  if (gSession != nullptr) fuse_lowlevel_notify_inval_inode(gSession, ino, -1, 0);
+}
 }  // namespace fusead
 
 control::KernelHooks FuseKernelHooks() {

@@ -43,9 +43,17 @@ void Init(void* userdata, fuse_conn_info* conn) {
   conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
   // Writes go through this process (close-to-open needs flush on close).
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  // POSIX ACLs (docs/architecture.md, "POSIX ACLs"): the kernel checks
+  // permissions with the ACL xattrs it reads from us (and forgets them with
+  // the attributes, every attr timeout), and leaves the umask to us so a
+  // parent's default ACL can replace it.
+  if (fs->vfs->format().enableAcl) {
+    want(FUSE_CAP_POSIX_ACL);
+    want(FUSE_CAP_DONT_MASK);
+    if (!(conn->want & FUSE_CAP_POSIX_ACL)) spdlog::warn("fuse init: the kernel does not offer POSIX ACLs; only slicefs checks them");
+  }
   spdlog::info("fuse init: proto {}.{}, max_write {}, max_readahead {}", conn->proto_major,
                conn->proto_minor, conn->max_write, conn->max_readahead);
-  (void)fs;
 }
 
 }  // namespace

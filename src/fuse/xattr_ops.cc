@@ -6,7 +6,15 @@ namespace {
 
 void SetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
               int flags) {
-  ReplyErr(req, V(req).SetXattr(MakeCtx(req), ino, name, std::string_view(value, size), flags));
+  Status st = V(req).SetXattr(MakeCtx(req), ino, name, std::string_view(value, size), flags);
+  // An ACL xattr may have changed the mode (a minimal ACL is a chmod). A
+  // kernel without POSIX_ACL keeps the old mode cached: drop it.
+  const std::string_view n(name);
+  if (st.ok() && (n == "system.posix_acl_access" || n == "system.posix_acl_default") &&
+      !V(req).format().enableAcl) {
+    NotifyAttrsChanged(ino);
+  }
+  ReplyErr(req, st);
 }
 
 void ReplyXattrValue(fuse_req_t req, const std::string& v, size_t size) {

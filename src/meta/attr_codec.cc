@@ -10,8 +10,9 @@ namespace slicefs {
 //   length BE64 | rdev BE32 | parent BE64
 std::string EncodeAttr(const Attr& a) {
   std::string v;
-  v.reserve(kAttrEncodedSize);
-  PutU8(v, kAttrVersion);
+  const bool withAcl = a.accessAcl != 0 || a.defaultAcl != 0;
+  v.reserve(withAcl ? kAttrEncodedSizeAcl : kAttrEncodedSize);
+  PutU8(v, withAcl ? kAttrVersionAcl : kAttrVersion);
   PutU8(v, static_cast<uint8_t>(a.type));
   PutU8(v, a.flags);
   PutBE16(v, static_cast<uint16_t>(a.mode & 07777));
@@ -24,6 +25,10 @@ std::string EncodeAttr(const Attr& a) {
   PutBE64(v, a.length);
   PutBE32(v, a.rdev);
   PutBE64(v, a.parent);
+  if (withAcl) {
+    PutBE32(v, a.accessAcl);
+    PutBE32(v, a.defaultAcl);
+  }
   return v;
 }
 
@@ -31,8 +36,9 @@ Result<Attr> DecodeAttr(std::string_view v) {
   Reader r(v);
   auto ver = r.U8();
   if (!ver) return Err(EIO, "corrupt inode attributes: empty value");
-  if (*ver != kAttrVersion) return Err(EIO, "unsupported inode attribute version " + std::to_string(*ver));
-  if (v.size() < kAttrEncodedSize) return Err(EIO, "corrupt inode attributes: short value");
+  if (*ver != kAttrVersion && *ver != kAttrVersionAcl)
+    return Err(EIO, "unsupported inode attribute version " + std::to_string(*ver));
+  if (v.size() < (*ver == kAttrVersionAcl ? kAttrEncodedSizeAcl : kAttrEncodedSize)) return Err(EIO, "corrupt inode attributes: short value");
   Attr a;
   auto t = *r.U8();
   if (t < 1 || t > 7) return Err(EIO, "corrupt inode attributes: bad type");
@@ -48,6 +54,10 @@ Result<Attr> DecodeAttr(std::string_view v) {
   a.length = *r.BE64();
   a.rdev = *r.BE32();
   a.parent = *r.BE64();
+  if (*ver == kAttrVersionAcl) {
+    a.accessAcl = *r.BE32();
+    a.defaultAcl = *r.BE32();
+  }
   return a;
 }
 

@@ -14,6 +14,10 @@ namespace slicefs {
 
 inline constexpr uint8_t kAttrVersion = 1;
 inline constexpr size_t kAttrEncodedSize = 61;  // version 1
+// Version 2 (written only for inodes with an ACL): version 1's layout plus
+// accessAcl BE32 | defaultAcl BE32.
+inline constexpr uint8_t kAttrVersionAcl = 2;
+inline constexpr size_t kAttrEncodedSizeAcl = 69;
 
 std::string EncodeAttr(const Attr& a);
 Result<Attr> DecodeAttr(std::string_view v);

@@ -45,22 +45,22 @@ Result<Entry> MetaImpl::CreateNode(const Ctx& ctx, Ino parent, std::string_view 
       fx.Reset();
       ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, parent));
       if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "parent is not a directory");
-      META_TRY(CheckAccess(ctx, pa, X_OK));
+      META_TRY(CheckAccess(tx, ctx, pa, X_OK));
       ASSIGN_OR_RETURN(auto existing, LoadEntry(tx, parent, name));
       if (existing) {
         if (openFlags < 0 || (openFlags & O_EXCL)) return Status::Error(EEXIST, "name exists");
         ASSIGN_OR_RETURN(Attr ca, MustAttr(tx, existing->ino));
         if (ca.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
-        META_TRY(CheckAccess(ctx, ca, OpenMask(openFlags)));
+        META_TRY(CheckAccess(tx, ctx, ca, OpenMask(openFlags)));
         META_TRY(CheckFlagsAllowOpen(ca, openFlags));
         out = Entry{existing->ino, ca};
         existed = true;
         return Status::OK();
       }
-      META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+      META_TRY(CheckAccess(tx, ctx, pa, W_OK | X_OK));
       Attr a;
       a.type = type;
-      a.mode = (mode & ~cumask) & 07777;
+      META_TRY(InheritAcl(tx, pa, a, mode, cumask));  // the umask, or the parent's default ACL
       if (type == FileType::kSymlink) a.mode = 0777;
       a.uid = ctx.uid;
       a.gid = ctx.gid;

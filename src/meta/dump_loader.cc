@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/encoding.h"
+#include "meta/acl.h"
 #include "meta/attr_codec.h"
 #include "meta/dump.h"
 #include "meta/dump_reader.h"
@@ -102,6 +103,7 @@ class Loader : public RecordSink {
       return Status::OK();
     }
     r.attr.parent = 0;
+    RETURN_IF_ERROR(TakeAcls(r));
     RETURN_IF_ERROR(PutNew(keys::Attr(r.ino), EncodeAttr(r.attr)));
     if (r.symlink) RETURN_IF_ERROR(PutNew(keys::Symlink(r.ino), *r.symlink));
     for (auto& x : r.xattrs) RETURN_IF_ERROR(PutNew(keys::Xattr(r.ino, x.name), x.value));
@@ -122,7 +124,10 @@ class Loader : public RecordSink {
   Status OnXattrs(XattrsRec r) override {
     RETURN_IF_ERROR(Begin());
     Ino ino = Map(r.ino);
-    for (auto& x : r.list) RETURN_IF_ERROR(PutNew(keys::Xattr(ino, x.name), x.value));
+    for (auto& x : r.list) {
+      if (acl::IsAclXattr(x.name)) return Here("an ACL (" + x.name + ") must be in its inode's record");
+      RETURN_IF_ERROR(PutNew(keys::Xattr(ino, x.name), x.value));
+    }
     return Status::OK();
   }
 
@@ -472,6 +477,34 @@ class Loader : public RecordSink {
     return Status::OK();
   }
 
+  // The ACL xattrs of an inode record become shared rules (written by
+  // WriteVolume) and rule ids in its attributes.
+  Status TakeAcls(InodeRec& r) {
+    std::vector<Xattr> rest;
+    for (auto& x : r.xattrs) {
+      if (!acl::IsAclXattr(x.name)) {
+        rest.push_back(std::move(x));
+        continue;
+      }
+      auto full = acl::ParseXattr(x.value);
+      if (!full) return Here(x.name + " of inode " + std::to_string(r.ino) + ": " + full.error().message());
+      if (x.name == acl::kAccessXattr) {
+        r.attr.mode = (r.attr.mode & 07000) | full->ModeBits();
+        if (!full->Minimal()) r.attr.accessAcl = InternRule(acl::StoredAccess(*full));
+      } else {
+        if (r.attr.type != FileType::kDir) return Here("a default ACL on inode " + std::to_string(r.ino) + ", which is not a directory");
+        r.attr.defaultAcl = InternRule(*full);
+      }
+    }
+    r.xattrs = std::move(rest);
+    return Status::OK();
+  }
+  uint32_t InternRule(const acl::Acl& rule) {
+    auto [it, fresh] = acls_.try_emplace(acl::EncodeRule(rule), static_cast<uint32_t>(acls_.size() + 1), 0);
+    it->second.second++;
+    return it->second.first;
+  }
+
   Status WriteVolume() {
     auto counter = [&](const char* n) { auto it = counters_.find(n); return it == counters_.end() ? 0 : it->second; };
     const int64_t nextInode = std::max<int64_t>({counter(keys::kNextInode), static_cast<int64_t>(maxIno_) + 1, 2});
@@ -492,6 +525,16 @@ class Loader : public RecordSink {
       tx.put(keys::Counter(keys::kNextInode), EncodeCounter(nextInode));
       tx.put(keys::Counter(keys::kNextChunk), EncodeCounter(nextChunk));
       tx.put(keys::Counter(keys::kNextSession), EncodeCounter(nextSession));
+      if (!acls_.empty()) {
+        std::map<uint64_t, std::string> byHash;
+        for (const auto& [enc, idRefs] : acls_) {
+          tx.put(keys::AclRule(idRefs.first), enc);
+          tx.put(keys::AclRefs(idRefs.first), EncodeCounter(idRefs.second));
+          PutBE32(byHash[acl::RuleHash(enc)], idRefs.first);
+        }
+        for (const auto& [h, ids] : byHash) tx.put(keys::AclHash(h), ids);
+        tx.put(keys::Counter(keys::kNextAcl), EncodeCounter(static_cast<int64_t>(acls_.size())));
+      }
       tx.put(keys::Counter(keys::kUsedSpace), EncodeCounter(usedSpace_));
       tx.put(keys::Counter(keys::kTotalInodes), EncodeCounter(totalInodes_));
       tx.put(keys::Setting(), setting_);
@@ -504,6 +547,7 @@ class Loader : public RecordSink {
   bool haveHeader_ = false;
   std::string setting_;
   std::map<std::string, int64_t> counters_;
+  std::map<std::string, std::pair<uint32_t, int64_t>> acls_;  // encoded rule -> (id, references)
   Ino root_ = kRootIno;
   uint64_t rec_ = 0, bytes_ = 0, inodes_ = 0;
   Ino maxIno_ = 0;

@@ -10,6 +10,7 @@
 
 #include "common/byte_stream.h"
 #include "common/encoding.h"
+#include "meta/acl.h"
 #include "meta/dump.h"
 #include "meta/dump_records.h"
 #include "meta/meta_test_util.h"
@@ -24,6 +25,7 @@ class DumpTest : public MetaTest {
   void Customize(VolumeFormat& f) override {
     f.trashDays = 1;
     f.secretKey = "s3cr3t";
+    f.enableAcl = true;  // AclsSurviveDumpAndLoad
   }
 
   std::unique_ptr<KvStore> FreshTarget() {
@@ -136,6 +138,65 @@ TEST_P(DumpTest, LoadedVolumeHasExactlyTheOriginalKeys) {
   ASSERT_TRUE(DumpVolume(*target, again, {}));
   auto strip = [](std::string s) { return s.substr(s.find("\"records\"")); };
   EXPECT_EQ(strip(again.str()), strip(doc));
+}
+
+// POSIX ACLs are dumped as their xattrs and loaded back into shared rules
+// with exact reference counts (rule ids may be renumbered).
+TEST_P(DumpTest, AclsSurviveDumpAndLoad) {
+  // u::rwx, u:1001:r-x, g::r-x, [g:60:rw-], m::rwx, o::---
+  auto makeAcl = [](bool withGroup) {
+    acl::Acl a;
+    a.userObj = 7;
+    a.groupObj = 5;
+    a.mask = 7;
+    a.named = {{acl::kUser, 1001, 5}};
+    if (withGroup) a.named.push_back({acl::kGroup, 60, 6});
+    return acl::ToXattr(a);
+  };
+  Ino d = Must(meta_->Mkdir(root_, kRootIno, "d", 0755, 0)).ino;
+  Must(meta_->SetXattr(root_, d, "system.posix_acl_default", makeAcl(true), 0));
+  Ino sub = Must(meta_->Mkdir(root_, d, "sub", 0755, 0)).ino;
+  Ino f1 = File(d, "f1", 0640);
+  Ino f2 = File(sub, "f2", 0600);
+  Ino f3 = File(kRootIno, "f3", 0644);
+  Must(meta_->SetXattr(root_, f3, "system.posix_acl_access", makeAcl(false), 0));
+  std::string doc = Dump();
+  EXPECT_NE(doc.find("system.posix_acl_default"), std::string::npos);
+  auto target = FreshTarget();
+  KvStore* tkv = target.get();
+  auto r = Load(*target, doc);
+  ASSERT_TRUE(r) << r.error().ToString();
+  auto loaded = Must(Meta::Open(std::move(target), {}));
+  for (auto [ino, path] : {std::pair{d, "d"}, {sub, "sub"}, {f1, "f1"}, {f2, "f2"}, {f3, "f3"}}) {
+    for (const char* name : {"system.posix_acl_access", "system.posix_acl_default"}) {
+      auto want = meta_->GetXattr(root_, ino, name);
+      auto got = loaded->GetXattr(root_, ino, name);
+      ASSERT_EQ(want.has_value(), got.has_value()) << path << " " << name;
+      if (want) {
+        EXPECT_EQ(HexEncode(*got), HexEncode(*want)) << path << " " << name;
+      }
+    }
+    EXPECT_EQ(Must(loaded->GetAttr(root_, ino)).mode, Must(meta_->GetAttr(root_, ino)).mode) << path;
+  }
+  // The same rules with the same counts: RA values and RC counts as multisets.
+  auto rules = [](KvStore& kv) {
+    std::multiset<std::string> out;
+    for (auto& [k, v] : VolumeKeys(kv)) {
+      if (k.starts_with("RA")) out.insert("rule " + HexEncode(v));
+      if (k.starts_with("RC")) out.insert("refs " + std::to_string(DecodeCounter(v)));
+    }
+    return out;
+  };
+  auto want = rules(meta_->kv());
+  EXPECT_EQ(want.size(), 6u);  // 3 rules: d's default, inherited access, f3's
+  EXPECT_EQ(rules(*tkv), want);
+  // The loaded rules are shared: a new file under d takes the existing one.
+  Ino f4 = Must(loaded->Create(root_, d, "f4", 0640, 0, O_RDWR)).ino;
+  Must(loaded->Close(f4));
+  auto after = rules(*tkv);
+  EXPECT_EQ(std::count_if(after.begin(), after.end(), [](const std::string& x) { return x.starts_with("rule "); }), 3);
+  EXPECT_EQ(HexEncode(Must(loaded->GetXattr(root_, f4, "system.posix_acl_access"))),
+            HexEncode(Must(meta_->GetXattr(root_, f1, "system.posix_acl_access"))));
 }
 
 TEST_P(DumpTest, KeepSecretKeyKeepsIt) {

@@ -1,9 +1,11 @@
 // DumpVolume: walks the key space (or a subtree) in one readStream pass and
 // writes the dump document (docs/formats.md, "Metadata dump").
 #include <ctime>
+#include <map>
 #include <unordered_set>
 
 #include "common/encoding.h"
+#include "meta/acl.h"
 #include "meta/attr_codec.h"
 #include "meta/dump.h"
 #include "meta/dir_stats.h"
@@ -70,12 +72,43 @@ Status Corrupt(const std::string& key, const Status& st) {
   return Status::IOError("dump: undecodable value under key " + HexEncode(key) + ": " + st.message());
 }
 
+// The volume's ACL rules by id, read once per dump (few: inodes share them).
+using AclRules = std::map<uint32_t, acl::Acl>;
+
+Result<AclRules> ReadAclRules(KvTxn& tx) {
+  AclRules rules;
+  RETURN_IF_ERROR(ScanPrefix(tx, keys::AclRuleAll(), kPage, [&](const KeyValue& kv) -> Status {
+    auto id = keys::AclIdOf(kv.key);
+    if (!id) return Status::OK();
+    auto r = acl::DecodeRule(kv.value);
+    if (!r) return Corrupt(kv.key, r.error());
+    rules[*id] = std::move(*r);
+    return Status::OK();
+  }));
+  return rules;
+}
+
+// An inode's ACLs as the xattrs a Linux filesystem shows (the load turns
+// them back into rules).
+Status AclXattrs(const AclRules& rules, Ino ino, const Attr& a, std::vector<dump::Xattr>& out) {
+  for (auto [id, name] : {std::pair{a.accessAcl, acl::kAccessXattr}, std::pair{a.defaultAcl, acl::kDefaultXattr}}) {
+    if (id == 0) continue;
+    auto it = rules.find(id);
+    if (it == rules.end())
+      return Status::IOError("dump: inode " + std::to_string(ino) + " refers to ACL rule " + std::to_string(id) +
+                             ", which does not exist (run fsck)");
+    const acl::Acl& r = it->second;
+    out.push_back({name, acl::ToXattr(name == acl::kAccessXattr ? acl::AccessWithMode(r, a.mode) : r)});
+  }
+  return Status::OK();
+}
+
 // Whole-volume walk over the A range: the keys of one inode are adjacent
 // (C chunks, D entries, I attributes, P parents, S symlink, X xattrs, in
 // that order), so one inode is assembled at a time.
 class VolumeWalker {
  public:
-  explicit VolumeWalker(DocWriter& w) : w_(w) {}
+  VolumeWalker(DocWriter& w, const AclRules& rules) : w_(w), rules_(rules) {}
 
   Status Key(const KeyValue& kv) {
     const std::string& k = kv.key;
@@ -109,14 +142,14 @@ class VolumeWalker {
         auto a = DecodeAttr(kv.value);
         if (!a) return Corrupt(k, a.error());
         inode_ = dump::InodeRec{ino, *a, std::nullopt, {}};
-        return Status::OK();
+        return AclXattrs(rules_, ino, *a, inode_->xattrs);
       }
       case 'S':
         if (inode_ && k == keys::Symlink(ino)) inode_->symlink = kv.value;
         return Status::OK();
       case 'X': {
         auto name = keys::XattrName(k);
-        if (!name) return Status::OK();
+        if (!name || acl::IsAclXattr(*name)) return Status::OK();  // ACLs: from the rules
         auto& list = inode_ ? inode_->xattrs : xattrs_.list;
         list.push_back({std::string(*name), kv.value});
         if (list.size() >= dump::kMaxListPerRecord) {
@@ -160,6 +193,7 @@ class VolumeWalker {
   }
 
   DocWriter& w_;
+  const AclRules& rules_;
   Ino cur_ = 0;
   std::optional<dump::InodeRec> inode_;
   dump::EntriesRec entries_;
@@ -168,8 +202,9 @@ class VolumeWalker {
 
 // Emits everything stored under one inode (not its entries): attributes,
 // symlink, xattrs and chunks, in records of bounded size.
-Status EmitInode(KvTxn& tx, DocWriter& w, Ino ino, const Attr& a) {
+Status EmitInode(KvTxn& tx, DocWriter& w, const AclRules& rules, Ino ino, const Attr& a) {
   dump::InodeRec r{ino, a, std::nullopt, {}};
+  RETURN_IF_ERROR(AclXattrs(rules, ino, a, r.xattrs));
   if (a.type == FileType::kSymlink) {
     ASSIGN_OR_RETURN(auto t, tx.get(keys::Symlink(ino)));
     r.symlink = t.value_or("");
@@ -178,7 +213,7 @@ Status EmitInode(KvTxn& tx, DocWriter& w, Ino ino, const Attr& a) {
   dump::XattrsRec more{ino, {}};
   RETURN_IF_ERROR(ScanPrefix(tx, keys::XattrPrefix(ino), kPage, [&](const KeyValue& kv) -> Status {
     auto name = keys::XattrName(kv.key);
-    if (!name) return Status::OK();
+    if (!name || acl::IsAclXattr(*name)) return Status::OK();
     auto& list = emitted ? more.list : r.xattrs;
     list.push_back({std::string(*name), kv.value});
     if (list.size() < dump::kMaxListPerRecord) return Status::OK();
@@ -212,7 +247,7 @@ Result<Attr> MustAttr(KvTxn& tx, Ino ino) {
 // Subtree walk, depth first. Memory: one page of subdirectories per level
 // of depth, plus the hard-linked inodes already written (so that each
 // appears once).
-Status WalkSubtree(KvTxn& tx, DocWriter& w, Ino top) {
+Status WalkSubtree(KvTxn& tx, DocWriter& w, const AclRules& rules, Ino top) {
   struct Frame {
     Ino dir;
     std::string after;  // last entry name handled
@@ -221,7 +256,7 @@ Status WalkSubtree(KvTxn& tx, DocWriter& w, Ino top) {
   };
   std::unordered_set<Ino> linked;
   ASSIGN_OR_RETURN(Attr ta, MustAttr(tx, top));
-  RETURN_IF_ERROR(EmitInode(tx, w, top, ta));
+  RETURN_IF_ERROR(EmitInode(tx, w, rules, top, ta));
   std::vector<Frame> stack;
   stack.push_back({top, "", false, {}});
   while (!stack.empty()) {
@@ -230,7 +265,7 @@ Status WalkSubtree(KvTxn& tx, DocWriter& w, Ino top) {
       Ino d = f.dirs.back();
       f.dirs.pop_back();
       ASSIGN_OR_RETURN(Attr da, MustAttr(tx, d));
-      RETURN_IF_ERROR(EmitInode(tx, w, d, da));
+      RETURN_IF_ERROR(EmitInode(tx, w, rules, d, da));
       stack.push_back({d, "", false, {}});
       continue;
     }
@@ -261,7 +296,7 @@ Status WalkSubtree(KvTxn& tx, DocWriter& w, Ino top) {
       }
       ASSIGN_OR_RETURN(Attr a, MustAttr(tx, e.ino));
       if (a.nlink > 1 && !linked.insert(e.ino).second) continue;
-      RETURN_IF_ERROR(EmitInode(tx, w, e.ino, a));
+      RETURN_IF_ERROR(EmitInode(tx, w, rules, e.ino, a));
     }
     (void)dir;
     std::reverse(dirs.begin(), dirs.end());
@@ -327,10 +362,11 @@ Result<DumpStats> DumpVolume(KvStore& kv, ByteSink& out, const DumpOptions& opts
     RETURN_IF_ERROR(w.Raw("{\"slicefs-dump\":1,\n\"header\":"));
     RETURN_IF_ERROR(w.Raw(header.dump(-1, ' ', false, json::error_handler_t::replace)));
     RETURN_IF_ERROR(w.Raw(",\n\"records\":[\n"));
+    ASSIGN_OR_RETURN(AclRules rules, ReadAclRules(tx));
     if (sub) {
-      RETURN_IF_ERROR(WalkSubtree(tx, w, root));
+      RETURN_IF_ERROR(WalkSubtree(tx, w, rules, root));
     } else {
-      VolumeWalker walker(w);
+      VolumeWalker walker(w, rules);
       RETURN_IF_ERROR(ScanPrefix(tx, keys::InodeAll(), kPage, [&](const KeyValue& k) { return walker.Key(k); }));
       RETURN_IF_ERROR(walker.EndInode());
       RETURN_IF_ERROR(ScanPrefix(tx, keys::DeletedAll(), kPage, [&](const KeyValue& d) -> Status {

@@ -165,4 +165,28 @@ std::optional<Ino> InoAfter(std::string_view key, std::string_view tag) {
 std::optional<Ino> DirStatIno(std::string_view key) { return InoAfter(key, "U"); }
 std::optional<Ino> QuotaIno(std::string_view key) { return InoAfter(key, "QD"); }
 
+// ---- POSIX ACL rules ----
+std::string AclRule(uint32_t id) {
+  std::string k = "RA";
+  PutBE32(k, id);
+  return k;
+}
+std::string AclRefs(uint32_t id) {
+  std::string k = "RC";
+  PutBE32(k, id);
+  return k;
+}
+std::string AclHash(uint64_t hash) {
+  std::string k = "RH";
+  PutBE64(k, hash);
+  return k;
+}
+std::string AclRuleAll() { return "RA"; }
+std::string AclRefsAll() { return "RC"; }
+std::string AclAll() { return "R"; }
+std::optional<uint32_t> AclIdOf(std::string_view key) {
+  if (key.size() != 6 || key[0] != 'R' || (key[1] != 'A' && key[1] != 'C')) return std::nullopt;
+  return GetBE32(key, 2);
+}
+
 }  // namespace slicefs::keys

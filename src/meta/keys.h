@@ -87,4 +87,14 @@ std::string QuotaAll();                                     // QD
 std::optional<Ino> DirStatIno(std::string_view key);        // from U{ino}
 std::optional<Ino> QuotaIno(std::string_view key);          // from QD{ino}
 
+// ---- POSIX ACL rules (meta/acl.h, acl_store.cc) ----
+inline constexpr char kNextAcl[] = "nextAcl";               // counter: the last ACL id given out
+std::string AclRule(uint32_t id);                           // RA{id:BE32}: the rule (immutable)
+std::string AclRefs(uint32_t id);                           // RC{id:BE32}: inodes using it (BE64)
+std::string AclHash(uint64_t hash);                         // RH{hash:BE64}: ids with that hash
+std::string AclRuleAll();                                   // RA
+std::string AclRefsAll();                                   // RC
+std::string AclAll();                                       // R
+std::optional<uint32_t> AclIdOf(std::string_view key);      // from RA{id} / RC{id}
+
 }  // namespace slicefs::keys

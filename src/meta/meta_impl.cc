@@ -64,7 +64,7 @@ Status MetaImpl::CheckName(std::string_view name) {
   return Status::OK();
 }
 
-Status MetaImpl::CheckAccess(const Ctx& ctx, const Attr& a, int mask) {
+Status MetaImpl::CheckAccess(KvTxn& tx, const Ctx& ctx, const Attr& a, int mask) {
   mask &= 7;
   if (mask == 0) return Status::OK();
   // As Linux's inode_permission: writing an immutable inode is EPERM, even
@@ -78,6 +78,13 @@ Status MetaImpl::CheckAccess(const Ctx& ctx, const Attr& a, int mask) {
   uint32_t bits;
   if (ctx.uid == a.uid) {
     bits = (a.mode >> 6) & 7;
+  } else if (a.accessAcl != 0 && (a.mode & 070)) {
+    // As Linux's acl_permission_check: with group bits (the mask) of 000
+    // the ACL is not consulted, and the group/other bits below decide.
+    ASSIGN_OR_RETURN(acl::Acl rule, LoadAclRule(tx, a.accessAcl));
+    if (!acl::Permits(acl::AccessWithMode(rule, a.mode), a.gid, ctx, static_cast<uint32_t>(mask)))
+      return Status::Error(EACCES, "permission denied");
+    return Status::OK();
   } else if (ctx.inGroup(a.gid)) {
     bits = (a.mode >> 3) & 7;
   } else {
@@ -119,7 +126,7 @@ Result<std::optional<EntryValue>> MetaImpl::LoadEntry(KvTxn& tx, Ino parent, std
 Result<Attr> MetaImpl::LoadDirForChange(KvTxn& tx, const Ctx& ctx, Ino dir) {
   ASSIGN_OR_RETURN(Attr a, MustAttr(tx, dir));
   if (a.type != FileType::kDir) return Err(ENOTDIR, "not a directory");
-  META_TRY(CheckAccess(ctx, a, W_OK | X_OK));
+  META_TRY(CheckAccess(tx, ctx, a, W_OK | X_OK));
   return a;
 }
 
@@ -256,6 +263,7 @@ Status MetaImpl::DropLink(KvTxn& tx, Ino parent, std::string_view name, Ino ino,
 
 Status MetaImpl::DestroyInode(KvTxn& tx, Ino ino, const Attr& a, TxnEffects& fx) {
   tx.del(keys::Attr(ino));
+  META_TRY(RefAcls(tx, a, -1));
   if (a.type == FileType::kSymlink) tx.del(keys::Symlink(ino));
   if (a.type == FileType::kDir) {
     tx.del(keys::DirStat(ino));

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kv/scan.h"
+#include "meta/acl.h"
 #include "meta/attr_codec.h"
 #include "meta/deleter_hook.h"
 #include "meta/dir_stats.h"
@@ -185,7 +186,9 @@ class MetaImpl final : public Meta {
   static int64_t SpaceOf(const Attr& a);  // bytes charged to usedSpace
   Status CheckWritable() const;           // EROFS in read-only mode
   static Status CheckName(std::string_view name);  // EINVAL / ENAMETOOLONG
-  static Status CheckAccess(const Ctx& ctx, const Attr& a, int mask);  // EACCES
+  // EACCES (EPERM for writing an immutable inode); honours the inode's
+  // access ACL (read in tx) when it has one.
+  static Status CheckAccess(KvTxn& tx, const Ctx& ctx, const Attr& a, int mask);
   // EPERM if a sticky `dir` forbids ctx removing/renaming `child`.
   static Status CheckSticky(const Ctx& ctx, const Attr& dir, const Attr& child);
 
@@ -229,6 +232,26 @@ class MetaImpl final : public Meta {
   // Adds `delta` to slice id's reference count; a count reaching 0 is
   // deleted and reported in fx.freedSlices (or kept at 0 without a deleter).
   Status AddSliceRef(KvTxn& tx, uint64_t id, uint32_t size, int64_t delta, TxnEffects& fx);
+  // ---- POSIX ACLs (acl_store.cc, acl_xattr.cc; rules in meta/acl.h) ----
+  // The stored rule `id` (EIO if missing: a dangling reference).
+  static Result<acl::Acl> LoadAclRule(KvTxn& tx, uint32_t id);
+  // The id of a stored rule equal to `rule`, created if none; takes one
+  // reference (RC{id} + 1).
+  static Result<uint32_t> InternAcl(KvTxn& tx, const acl::Acl& rule);
+  // Adds delta references to rule id (0: nothing); the last one removes it.
+  static Status AddAclRef(KvTxn& tx, uint32_t id, int64_t delta);
+  // Both rules of an inode gain (delta 1: clone) or lose (-1: destroy) a reference.
+  static Status RefAcls(KvTxn& tx, const Attr& a, int64_t delta);
+  // The ACL xattrs (system.posix_acl_access/default): their value, a set
+  // (updating mode and rule ids in a, which the caller saves) and a removal.
+  Result<std::string> GetAclXattr(KvTxn& tx, const Attr& a, std::string_view name);
+  Status SetAclXattr(KvTxn& tx, const Ctx& ctx, Attr& a, std::string_view name, std::string_view value,
+                     int flags);
+  Status RemoveAclXattr(KvTxn& tx, const Ctx& ctx, Attr& a, std::string_view name);
+  // Inheritance at create: the parent's default ACL applied to a (mode and
+  // rule ids), or the umask when the parent has none.
+  static Status InheritAcl(KvTxn& tx, const Attr& parent, Attr& a, uint32_t mode, uint32_t cumask);
+
   // Common body of Mknod/Mkdir/Create/Symlink.
   Result<Entry> CreateNode(const Ctx& ctx, Ino parent, std::string_view name, FileType type, uint32_t mode,
                            uint32_t cumask, uint32_t rdev, std::string_view target, int openFlags);

@@ -33,6 +33,8 @@ Status Meta::Format(KvStore& kv, const VolumeFormat& fmt, bool force) {
         return Status::Invalid("the database holds volume '" + old->name + "', not '" + f.name + "'");
       if (!fmt.uuid.empty() && fmt.uuid != old->uuid) return Status::Invalid("volume UUID mismatch");
       f.uuid = old->uuid;
+      // ACLs stay on once enabled (config --disable-acl checks for rules).
+      if (old->enableAcl) f.enableAcl = true;
     }
     tx.put(keys::Setting(), f.ToJson());
     int64_t now = MetaImpl::NowNs();

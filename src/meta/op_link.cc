@@ -19,10 +19,10 @@ Result<Entry> MetaImpl::Link(const Ctx& ctx, Ino ino, Ino newParent, std::string
     if (a.nlink == 0) return Status::Error(ENOENT, "file was unlinked");
     ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, newParent));
     if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "not a directory");
-    META_TRY(CheckAccess(ctx, pa, X_OK));
+    META_TRY(CheckAccess(tx, ctx, pa, X_OK));
     ASSIGN_OR_RETURN(auto e, LoadEntry(tx, newParent, newName));
     if (e) return Status::Error(EEXIST, "name exists");
-    META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+    META_TRY(CheckAccess(tx, ctx, pa, W_OK | X_OK));
     META_TRY(CheckNotFlagged(a, "link"));
     // Each link counts in its directory's stats and quotas (tree_stats.h).
     META_TRY(CheckQuota(newParent, SpaceOf(a), 1, &tx));

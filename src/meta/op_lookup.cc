@@ -11,7 +11,7 @@ Result<Entry> MetaImpl::Lookup(const Ctx& ctx, Ino parent, std::string_view name
   META_TRY(kv_->readOnly([&](KvTxn& tx) -> Status {
     ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, parent));
     if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "not a directory");
-    META_TRY(CheckAccess(ctx, pa, X_OK));
+    META_TRY(CheckAccess(tx, ctx, pa, X_OK));
     Ino child;
     if (name == ".") {
       child = parent;

@@ -25,7 +25,7 @@ Result<Attr> MetaImpl::Open(const Ctx& ctx, Ino ino, int flags) {
     ASSIGN_OR_RETURN(a, MustAttr(tx, ino));
     if (a.type == FileType::kDir && wantsWrite) return Status::Error(EISDIR, "cannot open a directory for writing");
     if (wantsWrite && opts_.readOnly) return Status::Error(EROFS, "volume is mounted read-only");
-    META_TRY(CheckAccess(ctx, a, mask));
+    META_TRY(CheckAccess(tx, ctx, a, mask));
     return wantsWrite ? CheckFlagsAllowOpen(a, flags) : Status::OK();
   };
   auto readOnlyOpen = [&](bool reserved) -> Result<Attr> {

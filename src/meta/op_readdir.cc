@@ -14,7 +14,7 @@ Result<std::vector<DirEntry>> MetaImpl::Readdir(const Ctx& ctx, Ino dir, std::st
     out.clear();
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, dir));
     if (a.type != FileType::kDir) return Status::Error(ENOTDIR, "not a directory");
-    META_TRY(CheckAccess(ctx, a, R_OK));
+    META_TRY(CheckAccess(tx, ctx, a, R_OK));
     const std::string prefix = keys::EntryPrefix(dir);
     std::string begin = prefix;
     if (!after.empty()) {

@@ -66,19 +66,19 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
     fx.Reset();
     ASSIGN_OR_RETURN(Attr spa, MustAttr(tx, sp));
     if (spa.type != FileType::kDir) return Status::Error(ENOTDIR, "source parent is not a directory");
-    META_TRY(CheckAccess(ctx, spa, X_OK));
+    META_TRY(CheckAccess(tx, ctx, spa, X_OK));
     Attr dpaStore;
     if (dp != sp) {
       ASSIGN_OR_RETURN(dpaStore, MustAttr(tx, dp));
       if (dpaStore.type != FileType::kDir) return Status::Error(ENOTDIR, "target parent is not a directory");
-      META_TRY(CheckAccess(ctx, dpaStore, X_OK));
+      META_TRY(CheckAccess(tx, ctx, dpaStore, X_OK));
     }
     Attr& dpa = dp == sp ? spa : dpaStore;
     ASSIGN_OR_RETURN(auto se, LoadEntry(tx, sp, sn));
     if (!se) return Status::Error(ENOENT, "source does not exist");
     ASSIGN_OR_RETURN(auto de, LoadEntry(tx, dp, dn));
-    META_TRY(CheckAccess(ctx, spa, W_OK | X_OK));
-    META_TRY(CheckAccess(ctx, dpa, W_OK | X_OK));
+    META_TRY(CheckAccess(tx, ctx, spa, W_OK | X_OK));
+    META_TRY(CheckAccess(tx, ctx, dpa, W_OK | X_OK));
     ASSIGN_OR_RETURN(Attr sa, MustAttr(tx, se->ino));
     META_TRY(CheckSticky(ctx, spa, sa));
     META_TRY(CheckFlagsAllowDelete(spa, sa));
@@ -102,11 +102,11 @@ Status MetaImpl::Rename(const Ctx& ctx, Ino sp, std::string_view sn, Ino dp, std
     if (sp != dp) {
       if (srcDir) {
         META_TRY(CheckNotAncestor(tx, se->ino, dp));
-        if (!ctx.isRoot()) META_TRY(CheckAccess(ctx, sa, W_OK));
+        if (!ctx.isRoot()) META_TRY(CheckAccess(tx, ctx, sa, W_OK));
       }
       if (exchange && dstDir) {
         META_TRY(CheckNotAncestor(tx, de->ino, sp));
-        if (!ctx.isRoot()) META_TRY(CheckAccess(ctx, da, W_OK));
+        if (!ctx.isRoot()) META_TRY(CheckAccess(tx, ctx, da, W_OK));
       }
     }
     if (sp != dp) META_TRY(CheckRenameQuotas(tx, se->ino, sa, de ? &da : nullptr, exchange, sp, dp, fx));

@@ -18,10 +18,10 @@ Status MetaImpl::Rmdir(const Ctx& ctx, Ino parent, std::string_view name) {
     fx.Reset();
     ASSIGN_OR_RETURN(Attr pa, MustAttr(tx, parent));
     if (pa.type != FileType::kDir) return Status::Error(ENOTDIR, "not a directory");
-    META_TRY(CheckAccess(ctx, pa, X_OK));
+    META_TRY(CheckAccess(tx, ctx, pa, X_OK));
     ASSIGN_OR_RETURN(auto e, LoadEntry(tx, parent, name));
     if (!e) return Status::Error(ENOENT, "no such entry");
-    META_TRY(CheckAccess(ctx, pa, W_OK | X_OK));
+    META_TRY(CheckAccess(tx, ctx, pa, W_OK | X_OK));
     ASSIGN_OR_RETURN(Attr child, MustAttr(tx, e->ino));
     META_TRY(CheckSticky(ctx, pa, child));
     META_TRY(CheckFlagsAllowDelete(pa, child));

@@ -46,7 +46,7 @@ Result<Attr> MetaImpl::SetAttr(const Ctx& ctx, Ino ino, uint32_t toSet, const At
     if (toSet & (kSetAtime | kSetMtime)) {
       if (!owner) return Status::Error(EPERM, "only the owner may set explicit times");
     } else if (toSet & (kSetAtimeNow | kSetMtimeNow)) {
-      if (!owner && !CheckAccess(ctx, a, W_OK).ok())
+      if (!owner && !CheckAccess(tx, ctx, a, W_OK).ok())
         return Status::Error(EACCES, "no write permission to touch the times");
     }
     if (toSet & kSetAtime) n.atimeNs = in.atimeNs;

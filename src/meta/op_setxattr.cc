@@ -12,7 +12,13 @@ Status MetaImpl::SetXattr(const Ctx& ctx, Ino ino, std::string_view name, std::s
   const int64_t now = NowNs();
   return kv_->txn([&](KvTxn& tx) -> Status {
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
-    META_TRY(CheckXattrAccess(ctx, a, name, true));
+    META_TRY(CheckXattrAccess(tx, ctx, a, name, true));
+    if (acl::IsAclXattr(name)) {
+      META_TRY(SetAclXattr(tx, ctx, a, name, value, flags));
+      a.ctimeNs = now;
+      SaveAttr(tx, ino, a);
+      return Status::OK();
+    }
     std::string key = keys::Xattr(ino, name);
     ASSIGN_OR_RETURN(auto old, tx.get(key));
     if (old && (flags & kXattrCreate)) return Status::Error(EEXIST, "xattr exists");

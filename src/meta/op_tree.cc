@@ -130,7 +130,7 @@ Result<Entry> MetaImpl::CloneFile(const Ctx& ctx, Ino src, Ino parent, std::stri
     fx.Reset();
     ASSIGN_OR_RETURN(Attr sa, MustAttr(tx, src));
     if (sa.type != FileType::kFile) return Status::Error(EINVAL, "not a regular file");
-    META_TRY(CheckAccess(ctx, sa, R_OK));
+    META_TRY(CheckAccess(tx, ctx, sa, R_OK));
     ASSIGN_OR_RETURN(Attr pa, LoadDirForChange(tx, ctx, parent));
     ASSIGN_OR_RETURN(auto existing, LoadEntry(tx, parent, name));
     if (existing) return Status::Error(EEXIST, "file exists");
@@ -146,6 +146,11 @@ Result<Entry> MetaImpl::CloneFile(const Ctx& ctx, Ino src, Ino parent, std::stri
       if (a.uid != sa.uid || a.gid != sa.gid) a.mode &= ~uint32_t(S_ISUID | S_ISGID);
     }
     if (!preserve) a.atimeNs = a.mtimeNs = now;
+    if (preserve) {
+      META_TRY(RefAcls(tx, a, 1));  // the copy shares the ACL rules
+    } else {
+      a.accessAcl = a.defaultAcl = 0;
+    }
     META_TRY(CheckSpace(SpaceOf(a)));
     META_TRY(CheckInodes(1));
     META_TRY(CheckQuota(parent, SpaceOf(a), 1, &tx));

@@ -16,7 +16,7 @@ Result<Attr> MetaImpl::Truncate(const Ctx& ctx, Ino ino, uint64_t length, bool c
     ASSIGN_OR_RETURN(Attr a, MustAttr(tx, ino));
     if (a.type == FileType::kDir) return Status::Error(EISDIR, "is a directory");
     if (a.type != FileType::kFile) return Status::Invalid("not a regular file");
-    if (checkPerm) META_TRY(CheckAccess(ctx, a, W_OK));
+    if (checkPerm) META_TRY(CheckAccess(tx, ctx, a, W_OK));
     META_TRY(CheckNotFlagged(a, "truncate"));
     Attr n = a;
     n.length = length;

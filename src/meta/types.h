@@ -59,6 +59,10 @@ struct Attr {
   int64_t ctimeNs = 0;
   Ino parent = 0;        // parent dir; 0 when the inode has several (hard links)
   uint8_t flags = 0;     // kAttrImmutable | kAttrAppend (chattr +i / +a)
+  // POSIX ACLs (meta/acl.h): ids of the stored access and default rules,
+  // 0 = none (the RA{id} keys, docs/formats.md "ACL rules").
+  uint32_t accessAcl = 0;
+  uint32_t defaultAcl = 0;
   bool operator==(const Attr&) const = default;
 };
 

@@ -16,7 +16,7 @@ Status CheckXattrName(std::string_view name) {
   return Status::Error(EOPNOTSUPP, "xattr name needs a namespace prefix (user., trusted., security., system.)");
 }
 
-Status CheckXattrAccess(const Ctx& ctx, const Attr& a, std::string_view name, bool write) {
+Status CheckXattrAccess(KvTxn& tx, const Ctx& ctx, const Attr& a, std::string_view name, bool write) {
   if (write) META_TRY(CheckNotFlagged(a, "xattr change"));
   if (name.starts_with("trusted.")) {
     if (!ctx.isRoot()) return Status::Error(write ? EPERM : ENODATA, "trusted xattrs are root only");
@@ -27,7 +27,7 @@ Status CheckXattrAccess(const Ctx& ctx, const Attr& a, std::string_view name, bo
       return Status::Error(write ? EPERM : ENODATA, "user xattrs only on files and directories");
     if (write && a.type == FileType::kDir && (a.mode & S_ISVTX) && !ctx.isRoot() && ctx.uid != a.uid)
       return Status::Error(EPERM, "sticky directory: not the owner");
-    return MetaImpl::CheckAccess(ctx, a, write ? W_OK : R_OK);
+    return MetaImpl::CheckAccess(tx, ctx, a, write ? W_OK : R_OK);
   }
   if (write && !ctx.isRoot() && ctx.uid != a.uid) return Status::Error(EPERM, "not the owner");
   return Status::OK();

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "kv/kv.h"
 #include "meta/types.h"
 
 namespace slicefs {
@@ -13,6 +14,6 @@ namespace slicefs {
 // ERANGE for empty or over-long names, EOPNOTSUPP for unknown namespaces.
 Status CheckXattrName(std::string_view name);
 // Permission to read (write=false) or change an xattr of inode `a`.
-Status CheckXattrAccess(const Ctx& ctx, const Attr& a, std::string_view name, bool write);
+Status CheckXattrAccess(KvTxn& tx, const Ctx& ctx, const Attr& a, std::string_view name, bool write);
 
 }  // namespace slicefs

@@ -29,6 +29,12 @@ Status VisitInodeKey(VolumeCensus& c, const KeyValue& kv) {
     case 'I': {
       ASSIGN_OR_RETURN(Attr a, DecodeAttr(kv.value));
       c.inodes.push_back({ik->ino, a.type, a.nlink, a.length, a.parent});
+      for (uint32_t id : {a.accessAcl, a.defaultAcl}) {
+        if (id == 0) continue;
+        auto& use = c.aclUses[id];
+        use.first++;
+        use.second = ik->ino;
+      }
       break;
     }
     case 'D': {
@@ -73,6 +79,14 @@ Result<VolumeCensus> TakeCensus(KvStore& kv, const std::function<void(uint64_t)>
       tick();
       auto k = keys::ParseSliceRef(e.key);
       if (k) c.counts.push_back({k->id, k->size, DecodeCounter(e.value)});
+      return Status::OK();
+    }));
+    RETURN_IF_ERROR(ScanPrefix(tx, keys::AclAll(), 1000, [&](const KeyValue& e) -> Status {
+      tick();
+      auto id = keys::AclIdOf(e.key);
+      if (!id) return Status::OK();  // RH index keys
+      if (e.key[1] == 'A') c.aclRules.insert(*id);
+      else c.aclCounts[*id] = DecodeCounter(e.value);
       return Status::OK();
     }));
     RETURN_IF_ERROR(ScanPrefix(tx, keys::SessionFileAll(), 1000, [&](const KeyValue& e) -> Status {

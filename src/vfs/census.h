@@ -13,6 +13,9 @@
 #include <cstdint>
 #include <vector>
 
+#include <map>
+#include <set>
+
 #include "common/status.h"
 #include "kv/kv.h"
 #include "meta/tree_stats.h"
@@ -58,6 +61,11 @@ struct VolumeCensus {
   std::vector<Ino> deletedInos;           // inodes with a D record, sorted, unique
   std::vector<std::pair<Ino, DirStat>> dirStats;  // U records, sorted by ino
   int64_t usedSpace = 0, totalInodes = 0, nextChunk = 0;
+  // POSIX ACL rules: slots naming each rule id (from the attributes), an
+  // example inode per id, the RC counts and the ids whose RA rule exists.
+  std::map<uint32_t, std::pair<int64_t, Ino>> aclUses;
+  std::map<uint32_t, int64_t> aclCounts;
+  std::set<uint32_t> aclRules;
   bool snapshot = false;                  // read in one consistent snapshot
 
   const CensusInode* Find(Ino ino) const;

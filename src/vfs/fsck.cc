@@ -149,6 +149,7 @@ const std::vector<FsckCheck>& FsckChecks() {
       {"entries", FsckCheckEntries},     {"orphans", FsckCheckOrphans}, {"dir-nlink", FsckCheckDirLinks},
       {"file-links", FsckCheckFileLinks}, {"slice-refs", FsckCheckSliceRefs}, {"usage", FsckCheckUsage},
       {"dir-stats", FsckCheckDirStats}, {"objects", FsckCheckObjects},
+      {"acl-refs", FsckCheckAclRefs},
   };
   return checks;
 }

@@ -15,6 +15,7 @@ Status FsckCheckOrphans(FsckRun& run);     // inodes no entry reaches (-> /lost+
 Status FsckCheckSliceRefs(FsckRun& run);   // K counts vs chunk records
 Status FsckCheckUsage(FsckRun& run);       // usedSpace / totalInodes vs a recount
 Status FsckCheckDirStats(FsckRun& run);    // per-directory stats (U records) vs a recount
-Status FsckCheckObjects(FsckRun& run);     // every referenced block exists with its size
+Status FsckCheckObjects(FsckRun& run);
+Status FsckCheckAclRefs(FsckRun& run);     // RC counts of ACL rules vs inodes naming them; missing rules     // every referenced block exists with its size
 
 }  // namespace slicefs

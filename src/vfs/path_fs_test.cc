@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "meta/acl.h"
 #include "vfs/volume.h"
 
 namespace slicefs {
@@ -15,9 +16,11 @@ namespace {
 
 class PathFsTest : public ::testing::Test {
  protected:
+  virtual bool WithAcls() const { return false; }
   void SetUp() override {
     static int n = 0;
     VolumeFormat fmt;
+    fmt.enableAcl = WithAcls();
     fmt.name = "pathfs";
     fmt.storage = "mem";
     fmt.bucket = "pathfs-test-" + std::to_string(++n);
@@ -152,6 +155,41 @@ TEST_F(PathFsTest, PermissionsOfTheCallerApply) {
   EXPECT_TRUE(asUser.Mkdir("/private/mine").error().is(EACCES));
   ASSERT_TRUE(fs_->SetXattr("/open", "user.k", "v").ok());
   EXPECT_EQ(*asUser.GetXattr("/open", "user.k"), "v");
+}
+
+// Gateway and WebDAV requests reach Meta without a kernel in front: POSIX
+// ACLs are enforced there the same way (path walks, open, create).
+class PathFsAclTest : public PathFsTest {
+ protected:
+  bool WithAcls() const override { return true; }
+};
+
+TEST_F(PathFsAclTest, NamedUsersAndDefaultAclsApplyWithoutAKernel) {
+  auto entry = [](uint16_t tag, uint32_t id, uint8_t perm) { return acl::Named{tag, id, perm}; };
+  acl::Acl grant;  // u::rwx u:1000:rwx g::--- m::rwx o::---
+  grant.userObj = 7;
+  grant.mask = 7;
+  grant.named = {entry(acl::kUser, 1000, 7)};
+  ASSERT_TRUE(fs_->Mkdir("/private", 0700).has_value());
+  WriteFile(*fs_, "/private/secret", "s");
+  ASSERT_TRUE(fs_->SetXattr("/private", acl::kAccessXattr, acl::ToXattr(grant)).ok());
+  ASSERT_TRUE(fs_->SetXattr("/private", acl::kDefaultXattr, acl::ToXattr(grant)).ok());
+  Ctx alice, bob;
+  alice.uid = alice.gid = 1000;
+  bob.uid = bob.gid = 1001;
+  PathFs asAlice(vol_->vfs(), alice), asBob(vol_->vfs(), bob);
+  // /private is 0770 now: alice searches it through her entry, bob cannot.
+  EXPECT_TRUE(asAlice.Open("/private/secret", O_RDONLY).has_value());
+  EXPECT_TRUE(asAlice.Open("/private/secret", O_WRONLY).error().is(EACCES));  // the file itself: 0644
+  EXPECT_TRUE(asBob.Stat("/private/secret").error().is(EACCES));
+  WriteFile(asAlice, "/private/mine", "m");  // created through the ACL; inherits the default
+  auto mine = asBob.Stat("/private/mine");
+  EXPECT_TRUE(mine.error().is(EACCES));
+  auto a = fs_->Stat("/private/mine");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->uid, 1000u);
+  EXPECT_NE(a->accessAcl, 0u);
+  EXPECT_EQ(a->mode, 0640u);  // 0644 masked by the default ACL (g::---, o::---); no umask
 }
 
 TEST_F(PathFsTest, OpenFileSeesItsOwnUnflushedWrites) {
