@@ -165,4 +165,14 @@ std::optional<Ino> InoAfter(std::string_view key, std::string_view tag) {
 std::optional<Ino> DirStatIno(std::string_view key) { return InoAfter(key, "U"); }
 std::optional<Ino> QuotaIno(std::string_view key) { return InoAfter(key, "QD"); }
 
+// ---- `mount --writeback` staging records ----
+std::string Writeback(std::string_view host, std::string_view dir) {
+  std::string k = "W";
+  k.append(host);
+  k.push_back('\0');
+  k.append(dir);
+  return k;
+}
+std::string WritebackAll() { return "W"; }
+
 }  // namespace slicefs::keys

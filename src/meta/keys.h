@@ -87,4 +87,8 @@ std::string QuotaAll();                                     // QD
 std::optional<Ino> DirStatIno(std::string_view key);        // from U{ino}
 std::optional<Ino> QuotaIno(std::string_view key);          // from QD{ino}
 
+// ---- `mount --writeback`: blocks staged on a host, not yet uploaded (vfs/writeback_record.h) ----
+std::string Writeback(std::string_view host, std::string_view dir);  // W{host}\0{dir}
+std::string WritebackAll();                                 // W
+
 }  // namespace slicefs::keys

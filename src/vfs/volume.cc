@@ -60,8 +60,20 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   }
   std::unique_ptr<Volume> v(new Volume());
   std::unique_ptr<ObjectStore> store;
+  WritebackStore* writeback = nullptr;
   if (opts.openData) {
-    auto s = OpenObjectStore(*fmt, opts.store);
+    WritebackOptions wo;  // empty dir: none
+    if (opts.writeback) {
+      // `mount --writeback`: staged blocks live beside the disk cache of this
+      // volume, {cache-dir}/{uuid}/writeback, so any later mount with that
+      // cache directory finds and uploads them.
+      wo = opts.writebackOpts;
+      if (wo.dir.empty()) {
+        if (opts.data.cacheDir.empty()) return Err(EINVAL, "--writeback needs a cache directory");
+        wo.dir = opts.data.cacheDir + "/" + fmt->uuid + "/writeback";
+      }
+    }
+    auto s = OpenObjectStore(*fmt, opts.store, wo, &writeback);
     if (!s) return Err(s.error().code(), "storage unreachable: " + s.error().message());
     store = std::move(*s);
     // Probe the storage so that an unreachable or wrong bucket fails now,
@@ -69,7 +81,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
     // {volume}/slicefs_uuid uncompressed, so it is read below compression.
     VolumeFormat plainFmt = *fmt;
     plainFmt.compression = "none";
-    auto plain = OpenObjectStore(plainFmt, opts.store);
+    auto plain = OpenObjectStore(plainFmt, opts.store);  // the bucket itself, no writeback
     if (!plain) return Err(plain.error().code(), "storage unreachable: " + plain.error().message());
     RETURN_IF_ERROR(CheckVolumeUuid(**plain, *fmt));
   }
@@ -80,6 +92,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   v->meta_ = std::move(*meta);
   if (!opts.openData) return v;
   v->store_ = std::move(store);
+  v->writeback_ = writeback;
   DataOptions data = opts.data;
   if (opts.readOnly) data.compactInBackground = false;
   if (v->format().storage == "file" && !opts.cacheLocalStorage) data.cacheSize = 0;
