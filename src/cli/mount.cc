@@ -62,6 +62,7 @@ struct MountArgs {
   std::string uploadDelay = "0";
   std::string writebackSize = "1G";
   int leftoverWaitSec = 60;
+  double negativeEntryCache = 0.0;
 };
 
 std::string Hostname() {
@@ -170,6 +171,7 @@ std::string EffectiveConfig(const MountArgs& a, const VolumeFormat& f, const std
   j["entry_cache"] = a.entryCache;
   j["attr_cache"] = a.attrCache;
   j["dir_entry_cache"] = a.dirEntryCache;
+  j["negative_entry_cache"] = a.negativeEntryCache;
   j["heartbeat"] = a.heartbeat;
   j["fuse_options"] = a.fuseOptions;
   j["backup_meta"] = a.backupMeta;
@@ -344,6 +346,7 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.entryTimeout = a.entryCache;
   fo.attrTimeout = a.attrCache;
   fo.dirEntryTimeout = a.dirEntryCache;
+  fo.negativeEntryTimeout = a.negativeEntryCache;
   fo.readOnly = a.readOnly;
   fo.debug = a.fuseDebug;
   fo.fsname = "slicefs:" + (*vol)->format().name;
@@ -466,6 +469,10 @@ void Setup(CLI::App& app) {
   c->add_option("--entry-cache", a->entryCache, "kernel cache of file names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--attr-cache", a->attrCache, "kernel cache of attributes, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--dir-entry-cache", a->dirEntryCache, "kernel cache of directory names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--negative-entry-cache", a->negativeEntryCache,
+                "kernel cache of names that do not exist, seconds (0: off)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--heartbeat", a->heartbeat, "session heartbeat, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
   c->add_option("-o", a->fuseOptions, "FUSE mount options, e.g. -o allow_other (repeatable, comma-separated)")->delimiter(',');
   c->add_flag("--fuse-debug", a->fuseDebug, "trace every FUSE request to stderr (foreground)");

@@ -96,6 +96,10 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   DataOptions data = opts.data;
   if (opts.readOnly) data.compactInBackground = false;
   if (v->format().storage == "file" && !opts.cacheLocalStorage) data.cacheSize = 0;
+  // A `file` block the machine's crash left short must not serve its prefix.
+  if (v->format().storage == "file" && (v->format().compression.empty() || v->format().compression == "none")) {
+    data.checkRangedSize = true;
+  }
   // One cache directory per volume under the given one.
   if (!data.cacheDir.empty()) data.cacheDir += "/" + v->format().uuid;
   RETURN_IF_ERROR(v->OpenData(metaUrl, data));
