@@ -23,7 +23,7 @@ W=$(readlink -f "$W")
 META="sqlite3://$W/meta.db"
 cleanup() { grep -qs " $W/mnt " /proc/self/mounts && { fusermount3 -u "$W/mnt" || fusermount3 -uz "$W/mnt"; } || true; }
 trap cleanup EXIT
-"$BIN" format "$META" rt --storage file --bucket "$W/bucket" --trash-days 0 >/dev/null
+"$BIN" format "$META" rtvol --storage file --bucket "$W/bucket" --trash-days 0 >/dev/null
 "$BIN" mount -d "$META" "$W/mnt" --cache-dir "$W/cache" --log "$W/mount.log" "${EXTRA[@]}" >/dev/null
 M="$W/mnt"
 mkdir "$M/d"
