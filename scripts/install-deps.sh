@@ -21,6 +21,7 @@ APT_PKGS=(
   prometheus libcpp-httplib-dev
   ccache python3-hypothesis e2fsprogs acl
   tmux gdb tar
+  fio
 )
 
 missing=()

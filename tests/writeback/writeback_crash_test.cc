@@ -15,6 +15,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <thread>
 
 #include "mount/mount_util.h"
@@ -181,6 +182,9 @@ TEST(WritebackCrash, FsckAndStatusKnowStagedBlocks) {
     if (!seen) std::this_thread::sleep_for(100ms);
   }
   EXPECT_TRUE(seen) << out;
+  // The mount's metrics count them too.
+  const std::string stats = ReadFile(m / ".stats");
+  EXPECT_TRUE(std::regex_search(stats, std::regex("slicefs_writeback_pending_blocks(\\{[^}]*\\})? 10\n"))) << stats;
   EXPECT_EQ(Fsck(m, &out), 0) << out;
   EXPECT_NE(out.find("10 slices are staged by --writeback"), std::string::npos) << out;
   EXPECT_NE(out.find("that mount is running"), std::string::npos) << out;
