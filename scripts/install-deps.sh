@@ -22,6 +22,7 @@ APT_PKGS=(
   ccache python3-hypothesis e2fsprogs acl
   tmux gdb tar
   libmicrohttpd-dev libxml2-dev litmus cadaver
+  fio
 )
 
 missing=()

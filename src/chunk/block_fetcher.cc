@@ -94,6 +94,14 @@ Status BlockFetcher::Read(const std::string& key, uint32_t blockLen, uint32_t of
     {
       SemGuard g(sem_);
       stats_.rangeGets++;
+      if (checkRangedSize_) {
+        auto h = store_->head(key);
+        if (!h) return h.error();
+        if (h->size != blockLen) {
+          return Status::IOError("object " + key + " has " + std::to_string(h->size) + " bytes, expected " +
+                                 std::to_string(blockLen));
+        }
+      }
       r = store_->get(key, off, n);
     }
     if (!r) return r.error();

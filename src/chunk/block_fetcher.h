@@ -38,6 +38,8 @@ class BlockFetcher {
   Status Read(const std::string& key, uint32_t blockLen, uint32_t off, uint32_t n, char* dst, bool whole);
   // True when the block is in a cache or being downloaded.
   bool Cached(const std::string& key);
+  // Ranged reads check the object's size first (DataOptions::checkRangedSize).
+  void setCheckRangedSize(bool on) { checkRangedSize_ = on; }
   // Drops the block from both caches.
   void Forget(const std::string& key);
   // A freshly uploaded block: keep it in the memory cache.
@@ -55,6 +57,7 @@ class BlockFetcher {
   Result<BlockData> Download(const std::string& key, uint32_t blockLen);
 
   ObjectStore* store_;
+  bool checkRangedSize_ = false;
   MemCache* mem_;
   DiskCache* disk_;
   std::counting_semaphore<1024> sem_;

@@ -34,6 +34,12 @@ struct DataOptions {
   // (disk_cache.h); empty: stored as they are.
   std::string cacheSealKey;
   AeadAlgo cacheSealAlgo = AeadAlgo::kAes256Gcm;
+  // Ranged reads first check (HEAD) that the object has the length its key
+  // says, so a block a machine crash left short reads as EIO rather than
+  // as its surviving prefix. Volume::Open sets it for uncompressed `file`
+  // storage (a stat; elsewhere objects cannot be torn, or the check would
+  // cost a round trip).
+  bool checkRangedSize = false;
 };
 
 // Counters for tests, benchmarks and the .stats file.
@@ -96,6 +102,10 @@ class DataStore {
   virtual void EvictBlock(uint64_t id, uint32_t size, uint32_t block) {}
   virtual bool BlockCached(uint64_t id, uint32_t size, uint32_t block) { return false; }
   virtual uint32_t blockSize() const { return 4u << 20; }
+
+  // ---- durability ----
+  // Makes every block stored so far survive a machine crash (ObjectStore::sync).
+  virtual Status SyncObjects() { return Status::OK(); }
 };
 
 }  // namespace slicefs

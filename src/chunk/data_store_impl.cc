@@ -46,6 +46,7 @@ DataStoreImpl::DataStoreImpl(SliceMeta* meta, ObjectStore* store, const DataOpti
       disk_(std::move(disk)),
       fetcher_(store_, &mem_, disk_.get(), opts.maxDownloads),
       budget_(opts.bufferSize) {
+  fetcher_.setCheckRangedSize(opts.checkRangedSize);
   uploadPool_ = std::make_unique<WorkPool>(std::max(1, opts.maxUploads));
   prefetchPool_ = std::make_unique<WorkPool>(std::max(1, std::min(opts.maxDownloads, 16)));
   deletePool_ = std::make_unique<WorkPool>(2);

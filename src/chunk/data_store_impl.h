@@ -68,6 +68,8 @@ class DataStoreImpl : public DataStore {
   DiskCache* disk_cache() { return disk_.get(); }
   MemCache* mem_cache() { return &mem_; }
 
+  Status SyncObjects() override { return store_->sync(); }
+
  private:
   // ---- write path ----
   enum class BlockState { kFilling, kUploading, kStored, kFailed };

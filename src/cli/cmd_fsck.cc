@@ -49,6 +49,7 @@ void RunFsckCmd(const FsckArgs& a) {
     lost += p.lostData ? 1 : 0;
     repaired += p.repaired ? 1 : 0;
   }
+  for (const auto& n : report.notes) std::printf("note: %s\n", n.c_str());
   const int left = report.unrepaired();
   std::printf("fsck: %s inodes, %s slices, %s objects (%s) checked: %zu problems, %d repaired, %d left%s\n",
               FormatCount(report.inodes).c_str(), FormatCount(report.slices).c_str(),

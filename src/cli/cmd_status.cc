@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "vfs/volume.h"
+#include "vfs/writeback_record.h"
 
 namespace slicefs::cli {
 namespace {
@@ -54,6 +55,21 @@ void RunStatus(const std::string& metaUrl) {
     }
   }
   out["Sessions"] = list;
+  // ---- blocks staged by `mount --writeback`, not yet uploaded ----
+  auto wbList = nlohmann::ordered_json::array();
+  for (const auto& r : Check(ListWriteback(meta.kv()))) {
+    bool live = false;
+    for (const auto& s : sessions) live = live || (s.sid == r.sid && s.expireSec >= now);
+    wbList.push_back({{"hostname", r.host},
+                      {"dir", r.dir},
+                      {"sid", r.sid},
+                      {"live", live},
+                      {"blocks", r.blocks},
+                      {"bytes", r.bytes},
+                      {"updated", r.updatedSec},
+                      {"updatedTime", UtcTime(r.updatedSec)}});
+  }
+  out["Writeback"] = wbList;
   std::printf("%s\n", out.dump(2).c_str());
 }
 

@@ -29,6 +29,7 @@
 #include "common/version.h"
 #include "vfs/backup.h"
 #include "vfs/volume.h"
+#include "vfs/writeback_record.h"
 
 namespace slicefs::cli {
 namespace {
@@ -53,6 +54,12 @@ struct MountArgs {
   std::string backupMeta = "1h";
   std::string metrics = "127.0.0.1:9567";
   bool noMetrics = false;
+  // --writeback (cli/mount.cc "writeback" blocks; object/writeback_store.h)
+  bool writeback = false;
+  std::string uploadDelay = "0";
+  std::string writebackSize = "1G";
+  int leftoverWaitSec = 60;
+  double negativeEntryCache = 0.0;
 };
 
 void WriteAll(int fd, const std::string& s) {
@@ -84,9 +91,13 @@ std::string EffectiveConfig(const MountArgs& a, const VolumeFormat& f, const std
   j["entry_cache"] = a.entryCache;
   j["attr_cache"] = a.attrCache;
   j["dir_entry_cache"] = a.dirEntryCache;
+  j["negative_entry_cache"] = a.negativeEntryCache;
   j["heartbeat"] = a.heartbeat;
   j["fuse_options"] = a.fuseOptions;
   j["backup_meta"] = a.backupMeta;
+  j["writeback"] = a.writeback;
+  j["upload_delay"] = a.uploadDelay;
+  j["writeback_size"] = a.writebackSize;
   j["metrics"] = metricsAddr;  // empty with --no-metrics
   j["format"] = nlohmann::ordered_json::parse(f.ToJson(/*redactSecrets=*/true));
   return j.dump(2) + "\n";
@@ -138,6 +149,22 @@ int Serve(const MountArgs& a, int readyFd) {
   vo.data.cacheSize = *csz;
   vo.data.cacheDir = a.cacheDir;
   vo.cacheLocalStorage = !a.cacheSize.empty();
+  // ---- writeback: staging options ----
+  if (a.writeback && !a.readOnly) {
+    auto delay = ParseBackupInterval(a.uploadDelay);
+    auto limit = ParseSize(a.writebackSize, kMiB, "writeback size");
+    if (!delay || !limit) {
+      report(!delay ? Status::Invalid("invalid --upload-delay '" + a.uploadDelay + "' (expected e.g. 0, 30s, 5m, 1h)")
+                    : limit.error());
+      return 1;
+    }
+    WritebackOptions wo;
+    wo.limitBytes = *limit;
+    wo.uploads = a.maxUploads;
+    wo.uploadDelay = std::chrono::duration_cast<std::chrono::milliseconds>(*delay);
+    vo.writeback = true;
+    vo.writebackOpts = wo;
+  }
   auto vol = Volume::Open(a.metaUrl, vo);
   if (!vol) {
     report(vol.error());
@@ -173,6 +200,41 @@ int Serve(const MountArgs& a, int readyFd) {
     report(st.WithContext("registering session"));
     return 1;
   }
+  // ---- writeback: leftovers first, then the record other clients read ----
+  std::unique_ptr<WritebackReporter> wbReporter;
+  struct WritebackMetrics {
+    bool on = false;
+    void Off() {
+      if (!on) return;
+      on = false;
+      for (const char* n : {"slicefs_writeback_pending_blocks", "slicefs_writeback_pending_bytes",
+                            "slicefs_writeback_uploaded_total", "slicefs_writeback_upload_errors_total"}) {
+        MetricsRegistry::Global().removeFn(n, {});
+      }
+    }
+    ~WritebackMetrics() { Off(); }
+  } wbMetrics;
+  if (WritebackStore* wb = (*vol)->writeback()) {
+    wbReporter = std::make_unique<WritebackReporter>(vfs.meta().kv(), *wb, (*vol)->format(),
+                                                     vfs.meta().sessionId(), Hostname(), std::chrono::seconds(2));
+    auto& r = MetricsRegistry::Global();
+    r.gaugeFn("slicefs_writeback_pending_blocks", "Blocks staged by --writeback, not yet uploaded", {},
+              [wb] { return double(wb->Stats().pendingBlocks); });
+    r.gaugeFn("slicefs_writeback_pending_bytes", "Bytes staged by --writeback, not yet uploaded", {},
+              [wb] { return double(wb->Stats().pendingBytes); });
+    r.counterFn("slicefs_writeback_uploaded_total", "Staged blocks uploaded", {},
+                [wb] { return double(wb->Stats().uploaded); });
+    r.counterFn("slicefs_writeback_upload_errors_total", "Failed upload attempts of staged blocks (retried)", {},
+                [wb] { return double(wb->Stats().uploadErrors); });
+    wbMetrics.on = true;
+    // Blocks an earlier mount staged in this cache directory go up before
+    // this mount serves (they are read from the staging directory meanwhile,
+    // so a store that stays down only delays the mount by the wait).
+    if (wb->Stats().leftovers > 0) {
+      Status lw = wb->WaitForLeftovers(std::chrono::seconds(a.leftoverWaitSec));
+      if (!lw.ok()) spdlog::warn("writeback: {}; serving anyway, they keep uploading first", lw.message());
+    }
+  }
   // Metadata backups go to {volume}/meta/ as they are (not block-compressed).
   std::unique_ptr<ObjectStore> backupStore;
   std::unique_ptr<MetaBackup> backup;
@@ -204,6 +266,7 @@ int Serve(const MountArgs& a, int readyFd) {
   fo.entryTimeout = a.entryCache;
   fo.attrTimeout = a.attrCache;
   fo.dirEntryTimeout = a.dirEntryCache;
+  fo.negativeEntryTimeout = a.negativeEntryCache;
   fo.readOnly = a.readOnly;
   fo.debug = a.fuseDebug;
   fo.fsname = "slicefs:" + (*vol)->format().name;
@@ -219,6 +282,15 @@ int Serve(const MountArgs& a, int readyFd) {
   backup.reset();
   Status fl = vfs.FlushAll();
   if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
+  if (WritebackStore* wb = (*vol)->writeback()) {
+    // ---- writeback: upload what is staged, bounded; the rest stays staged ----
+    const auto left = wb->Stats();
+    if (left.pendingBlocks > 0) spdlog::info("writeback: uploading {} staged blocks before exit", left.pendingBlocks);
+    Status dr = wb->Drain(std::chrono::seconds(a.leftoverWaitSec));
+    if (!dr.ok()) spdlog::warn("writeback: {}", dr.message());
+    wbReporter.reset();  // publishes the final record (deleted when nothing is left)
+  }
+  wbMetrics.Off();
   Status cs = vfs.meta().CloseSession();
   if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
   metrics.reset();
@@ -317,6 +389,10 @@ void Setup(CLI::App& app) {
   c->add_option("--entry-cache", a->entryCache, "kernel cache of file names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--attr-cache", a->attrCache, "kernel cache of attributes, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
   c->add_option("--dir-entry-cache", a->dirEntryCache, "kernel cache of directory names, seconds")->capture_default_str()->check(CLI::NonNegativeNumber);
+  c->add_option("--negative-entry-cache", a->negativeEntryCache,
+                "kernel cache of names that do not exist, seconds (0: off)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   c->add_option("--heartbeat", a->heartbeat, "session heartbeat, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
   c->add_option("-o", a->fuseOptions, "FUSE mount options, e.g. -o allow_other (repeatable, comma-separated)")->delimiter(',');
   c->add_flag("--fuse-debug", a->fuseDebug, "trace every FUSE request to stderr (foreground)");
@@ -327,6 +403,17 @@ void Setup(CLI::App& app) {
                 "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
       ->capture_default_str();
   c->add_flag("--no-metrics", a->noMetrics, "do not serve metrics");
+  c->add_flag("--writeback", a->writeback,
+              "stage written blocks durably in the cache directory and upload them in the background");
+  c->add_option("--upload-delay", a->uploadDelay,
+                "with --writeback: wait this long before uploading a block (files deleted sooner are never uploaded)")
+      ->capture_default_str();
+  c->add_option("--writeback-size", a->writebackSize,
+                "with --writeback: staged bytes before writes wait for uploads (MiB, or with K/M/G/T)")
+      ->capture_default_str();
+  c->add_option("--writeback-wait", a->leftoverWaitSec,
+                "with --writeback: seconds to wait at mount for blocks an earlier mount left staged, and at unmount for pending uploads")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
   c->callback([a] { Run(*a); });
 }
 

@@ -9,6 +9,13 @@ namespace {
 
 void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto e = V(req).Lookup(MakeCtx(req), parent, name);
+  if (!e && e.error().is(ENOENT) && Fs(req).opts.negativeEntryTimeout > 0) {
+    // A negative entry (ino 0): the kernel remembers the name is absent.
+    fuse_entry_param p = {};
+    p.entry_timeout = Fs(req).opts.negativeEntryTimeout;
+    fuse_reply_entry(req, &p);
+    return;
+  }
   if (!e) return ReplyErr(req, e.error());
   ReplyEntry(req, *e);
 }

@@ -20,6 +20,9 @@ struct FuseServerOptions {
   double entryTimeout = 1.0;     // kernel cache of file names (seconds)
   double dirEntryTimeout = 1.0;  // kernel cache of directory names
   double attrTimeout = 1.0;      // kernel cache of attributes
+  // Kernel cache of names that do not exist (a LOOKUP answered ENOENT);
+  // 0: not cached (another mount's create is seen at once).
+  double negativeEntryTimeout = 0.0;
   bool readOnly = false;
   bool debug = false;            // libfuse request tracing to stderr
   std::string fsname;            // shown as the mount's source

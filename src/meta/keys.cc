@@ -188,5 +188,14 @@ std::optional<uint32_t> AclIdOf(std::string_view key) {
   if (key.size() != 6 || key[0] != 'R' || (key[1] != 'A' && key[1] != 'C')) return std::nullopt;
   return GetBE32(key, 2);
 }
+// ---- `mount --writeback` staging records ----
+std::string Writeback(std::string_view host, std::string_view dir) {
+  std::string k = "W";
+  k.append(host);
+  k.push_back('\0');
+  k.append(dir);
+  return k;
+}
+std::string WritebackAll() { return "W"; }
 
 }  // namespace slicefs::keys

@@ -96,5 +96,8 @@ std::string AclRuleAll();                                   // RA
 std::string AclRefsAll();                                   // RC
 std::string AclAll();                                       // R
 std::optional<uint32_t> AclIdOf(std::string_view key);      // from RA{id} / RC{id}
+// ---- `mount --writeback`: blocks staged on a host, not yet uploaded (vfs/writeback_record.h) ----
+std::string Writeback(std::string_view host, std::string_view dir);  // W{host}\0{dir}
+std::string WritebackAll();                                 // W
 
 }  // namespace slicefs::keys

@@ -46,6 +46,11 @@ class ObjectStore {
   virtual Result<ListPage> list(const std::string& prefix, const std::string& startAfter, size_t limit) = 0;
   // Creates the bucket/directory if missing (used by `format`).
   virtual Status create() = 0;
+  // ---- durability (fsync of a file) ----
+  // Makes every put that has returned survive a crash of the machine. The
+  // default does nothing: a backend whose put is durable when it returns
+  // (S3, mem). `file` defers that for block objects (FileStore).
+  virtual Status sync() { return Status::OK(); }
 };
 
 }  // namespace slicefs

@@ -55,6 +55,12 @@ Result<std::unique_ptr<ObjectStore>> Encrypted(const VolumeFormat& fmt, std::uni
 }  // namespace
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, const StoreOptions& opts) {
+  return OpenObjectStore(fmt, opts, WritebackOptions{}, nullptr);
+}
+
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, const StoreOptions& opts,
+                                                     const WritebackOptions& writeback,
+                                                     WritebackStore** writebackOut) {
   std::unique_ptr<ObjectStore> base;
   bool retryHere = false;
   if (fmt.storage == "file") {
@@ -68,6 +74,11 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, co
     base = std::move(s3);
   } else {
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
+  }
+  if (!writeback.dir.empty()) {  // empty dir: no writeback layer (below encryption: it stages ciphertext)
+    ASSIGN_OR_RETURN(auto wb, WritebackStore::Open(std::move(base), writeback));
+    if (writebackOut) *writebackOut = wb.get();
+    base = std::move(wb);
   }
   // Compressed, then encrypted: compression sits above encryption.
   ASSIGN_OR_RETURN(auto sealed, Encrypted(fmt, std::move(base)));

@@ -16,6 +16,7 @@
 #include "common/volume_format.h"
 #include "object/retry_store.h"
 #include "object/object_store.h"
+#include "object/writeback_store.h"
 
 namespace slicefs {
 
@@ -26,6 +27,12 @@ struct StoreOptions {
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt,
                                                      const StoreOptions& opts = {});
+// The same with a WritebackStore (`mount --writeback`) directly above the
+// backend, below compression and encryption; *writebackOut (if given) is its
+// address inside the returned chain.
+Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, const StoreOptions& opts,
+                                                     const WritebackOptions& writeback,
+                                                     WritebackStore** writebackOut);
 
 // The directory a `file` bucket resolves to ("~" expanded; empty bucket ->
 // ~/.slicefs/local).

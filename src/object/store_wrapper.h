@@ -26,6 +26,7 @@ class ObjectStoreWrapper : public ObjectStore {
     return inner_->list(prefix, startAfter, limit);
   }
   Status create() override { return inner_->create(); }
+  Status sync() override { return inner_->sync(); }
 
  protected:
   ObjectStore& inner() const { return *inner_; }

@@ -21,6 +21,11 @@ void FsckRun::Problem(std::string check, Ino ino, std::string message, bool repa
   report.problems.push_back({std::move(check), ino, std::move(message), repaired, lostData});
 }
 
+void FsckRun::Note(const std::string& check, const std::string& message) {
+  std::lock_guard lk(mu_);
+  report.notes.push_back(check + ": " + message);
+}
+
 namespace {
 
 constexpr char kLostFound[] = "lost+found";

@@ -44,6 +44,9 @@ struct FsckProblem {
 struct FsckReport {
   std::vector<FsckProblem> problems;  // in the order found
   uint64_t inodes = 0, slices = 0, objects = 0, objectBytes = 0;
+  // Facts worth knowing that are not problems (e.g. blocks staged by
+  // `mount --writeback`, not uploaded yet): "check: message".
+  std::vector<std::string> notes;
   int unrepaired() const;
 };
 
@@ -60,6 +63,7 @@ class FsckRun {
   FsckReport report;
 
   void Problem(std::string check, Ino ino, std::string message, bool repaired = false, bool lostData = false);
+  void Note(const std::string& check, const std::string& message);
   // "/a/b/c" for ino, resolved through parent fields/records and entries;
   // "<ino N (unreachable)>" when it has no path.
   std::string PathOf(Ino ino);

@@ -8,16 +8,19 @@
 // since the census is not lost) and reported per file as byte ranges.
 // Nothing here is repairable.
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <set>
 
 #include "chunk/block_key.h"
+#include "common/encoding.h"
 #include "kv/scan.h"
 #include "meta/attr_codec.h"
 #include "meta/keys.h"
 #include "meta/slice_codec.h"
 #include "vfs/fsck_checks.h"
 #include "vfs/parallel.h"
+#include "vfs/writeback_record.h"
 
 namespace slicefs {
 namespace {
@@ -183,6 +186,53 @@ Status ReportLost(FsckRun& run, const std::map<uint64_t, std::vector<uint32_t>>&
   return Status::OK();
 }
 
+// ---- `mount --writeback` ----
+// Slices a writeback record lists are staged on some host, not lost: they
+// are reported as a note (not a problem), naming the host and directory, and
+// whether that mount is alive. A record whose slice list was truncated
+// makes every missing slice "possibly staged"; those are still reported as
+// lost, with the hint.
+Status SkipStaged(FsckRun& run, std::map<uint64_t, std::vector<uint32_t>>& lost) {
+  ASSIGN_OR_RETURN(auto records, ListWriteback(run.kv));
+  if (records.empty()) return Status::OK();
+  std::set<uint64_t> liveSids;
+  RETURN_IF_ERROR(run.kv.readOnly([&](KvTxn& tx) -> Status {
+    liveSids.clear();
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    return ScanPrefix(tx, keys::SessionExpireAll(), 256, [&](const KeyValue& kv) -> Status {
+      auto sid = keys::SessionOf(kv.key);
+      if (sid && kv.value.size() >= 8 && static_cast<int64_t>(GetBE64(kv.value, 0)) >= now) liveSids.insert(*sid);
+      return Status::OK();
+    });
+  }));
+  bool anyTruncated = false;
+  for (const auto& r : records) {
+    anyTruncated = anyTruncated || r.truncated;
+    uint64_t n = 0;
+    for (auto it = lost.begin(); it != lost.end();) {
+      if (std::binary_search(r.slices.begin(), r.slices.end(), it->first)) {
+        n++;
+        it = lost.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (n == 0) continue;
+    const bool live = liveSids.count(r.sid) > 0;
+    run.Note("objects", std::to_string(n) + " slices are staged by --writeback on host " + r.host + " in " + r.dir +
+                            ", not uploaded yet (" +
+                            (live ? "that mount is running and uploads them"
+                                  : "no mount is running there: mount with --writeback and that cache directory on " +
+                                        r.host + " to upload them; if that host is gone, their data is lost") +
+                            ")");
+  }
+  if (anyTruncated && !lost.empty()) {
+    run.Note("objects", "a --writeback staging record lists only part of its slices: the missing objects below may "
+                        "still be staged; rerun fsck once `slicefs status` shows no Writeback blocks");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status FsckCheckObjects(FsckRun& run) {
@@ -231,6 +281,8 @@ Status FsckCheckObjects(FsckRun& run) {
   for (size_t n = 0; n < candidates.size(); n++) {
     if (!missing[n].empty()) confirmed[candidates[n]] = std::move(missing[n]);
   }
+  if (confirmed.empty()) return Status::OK();
+  RETURN_IF_ERROR(SkipStaged(run, confirmed));
   if (confirmed.empty()) return Status::OK();
   return ReportLost(run, confirmed);
 }

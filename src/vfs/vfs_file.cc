@@ -109,6 +109,11 @@ Result<size_t> Vfs::Write(uint64_t fh, uint64_t off, std::span<const char> data)
     st.dirtyMtimeNs = WallNs();
   }
   h->wrote.store(true, std::memory_order_relaxed);
+  if (h->flags & (O_SYNC | O_DSYNC)) {
+    // O_SYNC / O_DSYNC: each write is committed and durable when it returns.
+    if (Status st = data_->Flush(h->ino); !st.ok()) return Err(st);
+    if (Status st = data_->SyncObjects(); !st.ok()) return Err(st);
+  }
   return n;
 }
 
@@ -143,7 +148,10 @@ Status Vfs::Flush(uint64_t fh, uint64_t lockOwner) {
 Status Vfs::Fsync(uint64_t fh, bool datasync) {
   auto h = handles_.File(fh);
   if (!h) return Status::Error(EBADF, "unknown file handle");
-  return data_->Flush(h->ino);
+  // Close-to-open needs only the commit; fsync also makes the objects
+  // durable (the `file` store does not fsync blocks at put).
+  RETURN_IF_ERROR(data_->Flush(h->ino));
+  return data_->SyncObjects();
 }
 
 Status Vfs::Release(uint64_t fh) {

@@ -98,9 +98,21 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   }
   std::unique_ptr<Volume> v(new Volume());
   std::unique_ptr<ObjectStore> store;
+  WritebackStore* writeback = nullptr;
   if (opts.openData) {
     RETURN_IF_ERROR(UnlockEncryption(*fmt));  // wrong passphrase: one line, before anything else
-    auto s = OpenObjectStore(*fmt, opts.store);
+    WritebackOptions wo;  // empty dir: none
+    if (opts.writeback) {
+      // `mount --writeback`: staged blocks live beside the disk cache of this
+      // volume, {cache-dir}/{uuid}/writeback, so any later mount with that
+      // cache directory finds and uploads them.
+      wo = opts.writebackOpts;
+      if (wo.dir.empty()) {
+        if (opts.data.cacheDir.empty()) return Err(EINVAL, "--writeback needs a cache directory");
+        wo.dir = opts.data.cacheDir + "/" + fmt->uuid + "/writeback";
+      }
+    }
+    auto s = OpenObjectStore(*fmt, opts.store, wo, &writeback);
     if (!s) return Err(s.error().code(), "storage unreachable: " + s.error().message());
     store = std::move(*s);
     // Probe the storage so that an unreachable or wrong bucket fails now,
@@ -108,7 +120,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
     // {volume}/slicefs_uuid uncompressed, so it is read below compression.
     VolumeFormat plainFmt = *fmt;
     plainFmt.compression = "none";
-    auto plain = OpenObjectStore(plainFmt, opts.store);
+    auto plain = OpenObjectStore(plainFmt, opts.store);  // the bucket itself, no writeback
     if (!plain) return Err(plain.error().code(), "storage unreachable: " + plain.error().message());
     RETURN_IF_ERROR(CheckVolumeUuid(**plain, *fmt));
   }
@@ -119,9 +131,17 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   v->meta_ = std::move(*meta);
   if (!opts.openData) return v;
   v->store_ = std::move(store);
+  v->writeback_ = writeback;
   DataOptions data = opts.data;
   if (opts.readOnly) data.compactInBackground = false;
   if (v->format().storage == "file" && !opts.cacheLocalStorage) data.cacheSize = 0;
+  // A `file` block the machine's crash left short must not serve its prefix.
+  // (Encrypted objects are longer than their block and fail their tag when
+  // short, so they need no check.)
+  if (v->format().storage == "file" && (v->format().compression.empty() || v->format().compression == "none") &&
+      v->format().encryptKey.empty()) {
+    data.checkRangedSize = true;
+  }
   // One cache directory per volume under the given one.
   if (!data.cacheDir.empty()) data.cacheDir += "/" + v->format().uuid;
   RETURN_IF_ERROR(SetCacheKey(v->format(), &data));

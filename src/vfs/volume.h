@@ -39,6 +39,10 @@ struct VolumeOptions {
   MetaOptions meta;
   DataOptions data;
   StoreOptions store;
+  // `mount --writeback` (object/writeback_store.h); its dir defaults to
+  // {data.cacheDir}/{uuid}/writeback.
+  bool writeback = false;
+  WritebackOptions writebackOpts;
   // With false, a volume on `file` storage gets no disk cache (data.cacheSize
   // is ignored): its blocks are local files already. The mount sets false
   // unless --cache-size was given.
@@ -82,6 +86,9 @@ class Volume {
   DataStore& data() { return *data_; }
   Vfs& vfs() { return *vfs_; }
   bool hasData() const { return data_ != nullptr; }
+  // The staging layer of `mount --writeback` (VolumeOptions::writeback),
+  // inside store(); nullptr without it.
+  WritebackStore* writeback() { return writeback_; }
 
  private:
   Volume() = default;
@@ -89,6 +96,7 @@ class Volume {
 
   std::unique_ptr<Meta> meta_;
   std::unique_ptr<ObjectStore> store_;
+  WritebackStore* writeback_ = nullptr;  // inside store_
   std::unique_ptr<MetaSlices> slices_;
   std::unique_ptr<DataStore> data_;
   std::unique_ptr<Vfs> vfs_;
