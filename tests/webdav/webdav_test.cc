@@ -15,6 +15,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "mount/mount_util.h"
@@ -268,6 +269,92 @@ TEST(Webdav, PropfindListsEveryEntryOfABigDirectory) {
   EXPECT_NE(out.find("/many/sub/deep</D:href>"), std::string::npos);
   ASSERT_EQ(Curl({"-X", "PROPFIND", "-H", "Depth: 0", d.dav.url("/many/")}, &out), 0);
   EXPECT_EQ(count(out, "<D:response>"), 1u);
+  EXPECT_EQ(d.dav.Stop(), 0);
+}
+
+TEST(Webdav, ServesHttpsAndRefusesAKeyOfAnotherCertificate) {
+  REQUIRE_TOOL("openssl");
+  DavVolume d;
+  ASSERT_OK(d.vol.Format());
+  const std::string cert = d.vol.dir() + "/cert.pem", key = d.vol.dir() + "/key.pem", other = d.vol.dir() + "/o.pem";
+  ASSERT_EQ(RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-keyout", key, "-out", cert}),
+            0);
+  ASSERT_EQ(RunCommand({"openssl", "genpkey", "-algorithm", "RSA", "-out", other}), 0);
+  std::string out;
+  EXPECT_EQ(RunSlicefs({"webdav", d.vol.metaUrl(), "127.0.0.1:" + std::to_string(FreePort()), "--no-metrics",
+                        "--cert-file", cert, "--key-file", other},
+                       &out),
+            1);
+  EXPECT_NE(out.find("does not match"), std::string::npos) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "one line: " << out;
+  EXPECT_EQ(RunSlicefs({"webdav", d.vol.metaUrl(), "127.0.0.1:1", "--no-metrics", "--cert-file", cert}, &out), 1);
+  EXPECT_NE(out.find("without --key-file"), std::string::npos) << out;
+  ASSERT_EQ(RunSlicefs({"status", d.vol.metaUrl()}, &out), 0);
+  EXPECT_EQ(nlohmann::json::parse(out)["Sessions"].size(), 0u) << "a refused start registers nothing";
+
+  ASSERT_OK(d.dav.Start(d.vol.metaUrl(), d.vol.dir() + "/webdav.log", {"--cert-file", cert, "--key-file", key}));
+  const std::string https = "https://127.0.0.1:" + std::to_string(d.dav.port()) + "/";
+  ASSERT_TRUE(WriteFile(d.vol.dir() + "/f", "over tls"));
+  EXPECT_EQ(CurlStatus({"--cacert", cert, "-T", d.vol.dir() + "/f", https + "f"}), 201);
+  ASSERT_EQ(Curl({"--cacert", cert, https + "f"}, &out), 0) << out;
+  EXPECT_EQ(out, "over tls");
+  EXPECT_NE(CurlStatus({d.dav.url("/f")}), 200) << "plain HTTP is not served on the TLS port";
+  EXPECT_EQ(d.dav.Stop(), 0);
+}
+
+// The value of the first series `name{...}` whose line holds every needle, or -1.
+double Series(const std::string& text, const std::string& name, const std::vector<std::string>& needles) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + "{", 0) != 0) continue;
+    bool all = true;
+    for (auto& n : needles) all = all && line.find(n) != std::string::npos;
+    if (all) return std::strtod(line.substr(line.rfind(' ') + 1).c_str(), nullptr);
+  }
+  return -1;
+}
+
+TEST(Webdav, MetricsCountRequestsByMethodAndStatus) {
+  DavVolume d;
+  const int mport = FreePort();
+  ASSERT_OK(d.Start({"--metrics", "127.0.0.1:" + std::to_string(mport)}));
+  TempDir local;
+  ASSERT_TRUE(WriteFile(local / "f", std::string(5000, 'x')));
+  for (int i = 0; i < 3; i++) EXPECT_EQ(CurlStatus({"-T", local / "f", d.dav.url("/m" + std::to_string(i))}), 201);
+  for (int i = 0; i < 2; i++) EXPECT_EQ(CurlStatus({d.dav.url("/m0")}), 200);
+  EXPECT_EQ(CurlStatus({d.dav.url("/missing")}), 404);
+  std::string text;
+  ASSERT_EQ(Curl({"http://127.0.0.1:" + std::to_string(mport) + "/metrics"}, &text), 0);
+  EXPECT_EQ(Series(text, "slicefs_webdav_requests_total", {"method=\"PUT\"", "code=\"201\""}), 3) << text;
+  EXPECT_EQ(Series(text, "slicefs_webdav_requests_total", {"method=\"GET\"", "code=\"200\""}), 2);
+  EXPECT_EQ(Series(text, "slicefs_webdav_requests_total", {"method=\"GET\"", "code=\"404\""}), 1);
+  EXPECT_GE(Series(text, "slicefs_webdav_bytes_total", {"direction=\"in\""}), 15000);
+  EXPECT_GE(Series(text, "slicefs_webdav_bytes_total", {"direction=\"out\""}), 10000);
+  EXPECT_NE(text.find("mp=\"webdav\""), std::string::npos);
+  EXPECT_NE(text.find("slicefs_used_inodes"), std::string::npos) << "the data-layer series as for a mount";
+  EXPECT_EQ(d.dav.Stop(), 0);
+}
+
+TEST(Webdav, ReadOnlyServesButRefusesChanges) {
+  DavVolume d;
+  ASSERT_OK(d.vol.Format());
+  {
+    DavProcess rw;
+    ASSERT_OK(rw.Start(d.vol.metaUrl(), d.vol.dir() + "/rw.log"));
+    TempDir local;
+    ASSERT_TRUE(WriteFile(local / "f", "kept"));
+    ASSERT_EQ(CurlStatus({"-T", local / "f", rw.url("/f")}), 201);
+    EXPECT_EQ(rw.Stop(), 0);
+  }
+  ASSERT_OK(d.dav.Start(d.vol.metaUrl(), d.vol.dir() + "/ro.log", {"--read-only"}));
+  std::string out;
+  ASSERT_EQ(Curl({d.dav.url("/f")}, &out), 0);
+  EXPECT_EQ(out, "kept");
+  EXPECT_EQ(CurlStatus({"-X", "MKCOL", d.dav.url("/d")}), 403);
+  EXPECT_EQ(CurlStatus({"-X", "DELETE", d.dav.url("/f")}), 403);
+  EXPECT_EQ(CurlStatus({"-T", "/dev/null", d.dav.url("/g")}), 403);
   EXPECT_EQ(d.dav.Stop(), 0);
 }
 

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -42,7 +43,8 @@ Status DavProcess::Start(const std::string& metaUrl, const std::string& logFile,
                          const std::map<std::string, std::string>& env) {
   port_ = FreePort();
   std::vector<std::string> args = {SlicefsBinary(), "webdav", metaUrl, "127.0.0.1:" + std::to_string(port_),
-                                   "--no-metrics", "--log", logFile, "--backup-meta", "0"};
+                                   "--log", logFile, "--backup-meta", "0"};
+  if (std::find(extra.begin(), extra.end(), "--metrics") == extra.end()) args.push_back("--no-metrics");
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = fork();
   if (pid_ < 0) return Status::Error(errno, "fork");

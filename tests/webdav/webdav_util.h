@@ -23,7 +23,8 @@ class DavProcess {
   DavProcess(const DavProcess&) = delete;
   DavProcess& operator=(const DavProcess&) = delete;
 
-  // Starts `slicefs webdav META 127.0.0.1:PORT --no-metrics --log LOG ...`
+  // Starts `slicefs webdav META 127.0.0.1:PORT --log LOG ...` (with
+  // --no-metrics unless `extra` has --metrics)
   // with `env` added to the environment; returns once it accepts
   // connections (at most 60 s).
   Status Start(const std::string& metaUrl, const std::string& logFile, const std::vector<std::string>& extra = {},
