@@ -217,10 +217,7 @@ int Serve(const MountArgs& a, int readyFd) {
   spdlog::info("unmounted {}; flushing", a.mountpoint);
   control.reset();
   backup.reset();
-  Status fl = vfs.FlushAll();
-  if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
-  Status cs = vfs.meta().CloseSession();
-  if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
+  Status fl = FlushAndCloseSession(vfs);
   metrics.reset();
   if (dataMetrics.on) UnregisterDataMetrics();
   dataMetrics.on = false;

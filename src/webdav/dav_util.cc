@@ -1,6 +1,8 @@
 // WebDAV/HTTP helpers (see dav_util.h).
 #include "webdav/dav_util.h"
 
+#include "common/url.h"
+
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -23,30 +25,9 @@ std::string EncodePath(std::string_view path) {
   return out;
 }
 
-namespace {
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 Result<std::string> DecodePath(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); i++) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) return Err(EINVAL, "bad %-escape in a path");
-      int h = HexVal(s[i + 1]), l = HexVal(s[i + 2]);
-      if (h < 0 || l < 0) return Err(EINVAL, "bad %-escape in a path");
-      c = static_cast<char>(h * 16 + l);
-      i += 2;
-    }
-    if (c == '\0') return Err(EINVAL, "NUL byte in a path");
-    out += c;
-  }
+  ASSIGN_OR_RETURN(std::string out, PercentDecode(s));
+  if (out.find('\0') != std::string::npos) return Err(EINVAL, "NUL byte in a path");
   return out;
 }
 
@@ -100,23 +81,19 @@ bool IsWithin(std::string_view child, std::string_view parent) {
   return child.size() == parent.size() || child[parent.size()] == '/';
 }
 
-std::string HttpDate(int64_t unixSec) {
+namespace {
+std::string FormatUtc(int64_t unixSec, const char* fmt) {
   std::time_t t = static_cast<std::time_t>(unixSec);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::strftime(buf, sizeof buf, fmt, &tm);
   return buf;
 }
+}  // namespace
 
-std::string IsoDate(int64_t unixSec) {
-  std::time_t t = static_cast<std::time_t>(unixSec);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string HttpDate(int64_t unixSec) { return FormatUtc(unixSec, "%a, %d %b %Y %H:%M:%S GMT"); }
+std::string IsoDate(int64_t unixSec) { return FormatUtc(unixSec, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::optional<ByteRange> ParseRange(std::string_view h, uint64_t size, bool* unsatisfiable) {
   *unsatisfiable = false;
@@ -163,22 +140,6 @@ std::string ETagOf(Ino ino, const Attr& a) {
   std::snprintf(buf, sizeof buf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(ino),
                 static_cast<unsigned long long>(a.length), static_cast<unsigned long long>(a.mtimeNs));
   return buf;
-}
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string ContentTypeFor(std::string_view name) {

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "meta/types.h"
+#include "object/s3_xml.h"
 
 namespace slicefs::webdav {
 
@@ -45,8 +46,8 @@ std::optional<ByteRange> ParseRange(std::string_view header, uint64_t size, bool
 // A strong ETag from inode, size and mtime: "\"<hex>-<hex>-<hex>\"".
 std::string ETagOf(Ino ino, const Attr& a);
 
-// Escapes &, <, >, " and ' for XML text and attributes.
-std::string XmlEscape(std::string_view s);
+// XML text/attribute escaping: the S3 client's (object/s3_xml.h).
+using ::slicefs::s3xml::XmlEscape;
 
 // "text/html" for .html etc., "application/octet-stream" otherwise.
 std::string ContentTypeFor(std::string_view name);
