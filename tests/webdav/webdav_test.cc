@@ -237,6 +237,39 @@ TEST(Webdav, SigtermDuringALargePutLeavesNoHalfFile) {
   EXPECT_EQ(again.Stop(), 0);
 }
 
+// SIGTERM while a PUT is running: new connections are refused, the PUT may
+// finish within --shutdown-timeout and is committed, then the server exits 0.
+TEST(Webdav, SigtermLetsARunningPutFinish) {
+  DavVolume d;
+  ASSERT_OK(d.Start({"--shutdown-timeout", "60"}));
+  int fd = Connect(d.dav.port());
+  ASSERT_GE(fd, 0);
+  const std::string body = PatternBytes(7, 8 << 20);
+  ASSERT_TRUE(SendAll(fd, "PUT /late.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(SendAll(fd, body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(kill(d.dav.pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(CurlStatus({"--max-time", "5", d.dav.url("/")}), -1) << "a new connection while draining";
+  ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
+  std::string reply(4096, '\0');
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t n = recv(fd, reply.data(), reply.size(), 0);
+  ASSERT_GT(n, 0) << "no reply to the PUT that was let finish";
+  reply.resize(static_cast<size_t>(n));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 201", 0), 0u) << reply;
+  close(fd);
+  EXPECT_EQ(d.dav.Stop(), 0);
+  DavProcess again;
+  ASSERT_OK(again.Start(d.vol.metaUrl(), d.vol.dir() + "/webdav2.log"));
+  std::string out;
+  ASSERT_EQ(Curl({again.url("/late.bin")}, &out), 0);
+  EXPECT_TRUE(out == body) << "the finished PUT is not all there (" << out.size() << " bytes)";
+  EXPECT_EQ(again.Stop(), 0);
+}
+
 // PROPFIND of a directory with many entries streams every one (paging).
 TEST(Webdav, PropfindListsEveryEntryOfABigDirectory) {
   DavVolume d;
