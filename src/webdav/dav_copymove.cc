@@ -72,14 +72,18 @@ HttpReply DavHandler::CopyMove(const HttpRequest& req, const std::string& path, 
   } else if (auto r = CheckConditions(req, path, false, false, false)) {
     return std::move(*r);
   }
-  const bool destExists = fs.Lstat(dest).has_value();
+  auto destAttr = fs.Lstat(dest);
+  const bool destExists = destAttr.has_value();
   if (auto r = CheckConditions(req, dest, true, true, !destExists)) return std::move(*r);
-  if (destExists) {
-    if (!overwrite) return TextReply(412, dest + " exists and Overwrite is F\n");
+  // A file moved over a file is one rename (atomic); anything else first
+  // removes what is at the destination.
+  const bool renameOver = move && destExists && !srcDir && destAttr->type != FileType::kDir;
+  if (destExists && !overwrite) return TextReply(412, dest + " exists and Overwrite is F\n");
+  if (destExists && !renameOver) {
     Status st = RemoveAll(dest);
     if (!st.ok()) return ErrorReply(st);
-    locks_.DropTree(dest);
   }
+  if (destExists) locks_.DropTree(dest);
   if (move) {
     Status st = fs.Rename(path, dest);
     if (!st.ok()) return ErrorReply(st);
