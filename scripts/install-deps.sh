@@ -17,7 +17,7 @@ APT_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql-15 etcd-server etcd-client
   attr psmisc procps time util-linux
-  awscli s3fs rclone
+  awscli python3-boto3 s3fs rclone
   prometheus libcpp-httplib-dev
   ccache python3-hypothesis e2fsprogs acl
   tmux gdb tar

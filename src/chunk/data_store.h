@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "chunk/slice_meta.h"
+#include "object/aead.h"
 #include "object/object_store.h"
 
 namespace slicefs {
@@ -29,6 +30,10 @@ struct DataOptions {
   uint64_t readaheadMax = 64ULL << 20;  // max readahead window per stream
   bool compactInBackground = true;
   uint32_t compactThreshold = 32;       // slices per chunk that trigger compaction
+  // Encrypted volumes: disk cache files are sealed with this 32-byte key
+  // (disk_cache.h); empty: stored as they are.
+  std::string cacheSealKey;
+  AeadAlgo cacheSealAlgo = AeadAlgo::kAes256Gcm;
 };
 
 // Counters for tests, benchmarks and the .stats file.

@@ -26,7 +26,8 @@ Result<std::unique_ptr<DataStore>> DataStore::Open(SliceMeta* meta, ObjectStore*
   (void)mallocTuned;
   std::unique_ptr<DiskCache> disk;
   if (!opts.cacheDir.empty() && opts.cacheSize > 0) {
-    auto d = DiskCache::Open(opts.cacheDir, opts.cacheSize, opts.cacheFreeRatio);
+    auto d = DiskCache::Open(opts.cacheDir, opts.cacheSize, opts.cacheFreeRatio,
+                             DiskCacheSeal{opts.cacheSealKey, opts.cacheSealAlgo});
     if (!d) return Err(d.error());
     disk = std::move(*d);
   }

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "common/buffer.h"
 #include "common/encoding.h"
 
@@ -21,6 +23,7 @@ namespace slicefs {
 namespace {
 
 constexpr char kMagic[4] = {'S', 'F', 'C', '1'};
+constexpr char kSealedMagic[4] = {'S', 'F', 'C', '2'};  // data = nonce | AEAD ciphertext | tag
 constexpr size_t kHeader = 4 + 4 + 4 + 8;
 
 void PutLE32(std::string& out, uint32_t v) {
@@ -47,15 +50,23 @@ bool PreadAll(int fd, char* p, size_t n, uint64_t off) {
 }  // namespace
 
 Result<std::unique_ptr<DiskCache>> DiskCache::Open(const std::string& dir, uint64_t capacity,
-                                                   double freeRatio) {
+                                                   double freeRatio, DiskCacheSeal seal) {
   std::error_code ec;
   std::filesystem::create_directories(dir + "/blocks", ec);
   if (ec) return Err(EIO, "cannot create cache dir " + dir + ": " + ec.message());
   std::filesystem::create_directories(dir + "/tmp", ec);
   if (ec) return Err(EIO, "cannot create cache dir " + dir + "/tmp: " + ec.message());
+  // Only the mount's user reads cached blocks: the cache and its two
+  // directories are 0700 (also when an older version created them).
+  for (const std::string& d : {dir, dir + "/blocks", dir + "/tmp"}) {
+    if (::chmod(d.c_str(), 0700) != 0)  // not ours (files stay 0600): say so, keep caching
+      spdlog::warn("disk cache: cannot make {} mode 0700: {}", d, std::strerror(errno));
+  }
+  if (!seal.key.empty() && seal.key.size() != kAeadKeyLen) return Err(EINVAL, "disk cache key must be 32 bytes");
   // Leftover temporaries of a crashed process.
   for (auto& e : std::filesystem::directory_iterator(dir + "/tmp", ec)) std::filesystem::remove(e.path(), ec);
   std::unique_ptr<DiskCache> c(new DiskCache(dir, capacity, freeRatio));
+  c->seal_ = std::move(seal);
   c->Scan();
   return c;
 }
@@ -124,7 +135,7 @@ std::optional<std::string> DiskCache::Get(const std::string& key) {
   struct stat st;
   char hdr[kHeader];
   bool good = ::fstat(fd, &st) == 0 && static_cast<uint64_t>(st.st_size) >= kHeader &&
-              PreadAll(fd, hdr, kHeader, 0) && std::memcmp(hdr, kMagic, 4) == 0;
+              PreadAll(fd, hdr, kHeader, 0) && std::memcmp(hdr, sealed() ? kSealedMagic : kMagic, 4) == 0;
   uint32_t keyLen = good ? static_cast<uint32_t>(GetLE(hdr + 4, 4)) : 0;
   uint32_t dataLen = good ? static_cast<uint32_t>(GetLE(hdr + 8, 4)) : 0;
   good = good && static_cast<uint64_t>(st.st_size) == kHeader + keyLen + static_cast<uint64_t>(dataLen);
@@ -136,6 +147,14 @@ std::optional<std::string> DiskCache::Get(const std::string& key) {
     good = data.size() == dataLen && XXH64(data.data(), dataLen, 0) == GetLE(hdr + 12, 8);
   }
   ::close(fd);
+  if (good && sealed()) {  // nonce | ciphertext | tag, the block key as AAD
+    std::string_view d(data);
+    auto plain = d.size() < kAeadNonceLen
+                     ? Result<std::string>(Err(EBADMSG, "short"))
+                     : AeadOpen(seal_.algo, seal_.key, d.substr(0, kAeadNonceLen), key, d.substr(kAeadNonceLen));
+    good = plain.has_value();
+    if (good) data = std::move(*plain);
+  }
   if (!good) {
     corruptions_++;
     ::unlink(path.c_str());
@@ -160,10 +179,17 @@ void DiskCache::Put(const std::string& key, std::string_view data) {
     lk.unlock();
     if (DiskTooFull()) return;
   }
+  // Sealed (encrypted volumes): the block is stored as nonce | ciphertext | tag.
+  std::string sealedData;
+  if (sealed()) {
+    sealedData = RandomBytes(kAeadNonceLen);
+    if (!AeadSeal(seal_.algo, seal_.key, sealedData, key, data, &sealedData).ok()) return;
+    data = sealedData;
+  }
   // Header and key, then the block itself straight from `data` (no copy).
   std::string head;
   head.reserve(kHeader + key.size());
-  head.append(kMagic, 4);
+  head.append(sealed() ? kSealedMagic : kMagic, 4);
   PutLE32(head, static_cast<uint32_t>(key.size()));
   PutLE32(head, static_cast<uint32_t>(data.size()));
   uint64_t h = XXH64(data.data(), data.size(), 0);

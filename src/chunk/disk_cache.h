@@ -10,6 +10,11 @@
 // scanning DIR (oldest mtime first). Put() evicts least recently used files
 // while the cache is over `capacity` or the disk's free space is below
 // `freeRatio`. Thread-safe; file I/O happens outside the index lock.
+//
+// Files are 0600 in 0700 directories. With a DiskCacheSeal (encrypted
+// volumes) the magic is "SFC2" and the data part is nonce | AEAD ciphertext
+// | tag of the block under the seal key with the block key as AAD, so the
+// cache holds no plaintext and a file moved to another key fails as corrupt.
 #pragma once
 
 #include <cstdint>
@@ -21,13 +26,19 @@
 #include <unordered_map>
 
 #include "common/status.h"
+#include "object/aead.h"
 
 namespace slicefs {
+
+struct DiskCacheSeal {
+  std::string key;  // 32 bytes; empty: files hold the blocks as they are
+  AeadAlgo algo = AeadAlgo::kAes256Gcm;
+};
 
 class DiskCache {
  public:
   static Result<std::unique_ptr<DiskCache>> Open(const std::string& dir, uint64_t capacity,
-                                                 double freeRatio);
+                                                 double freeRatio, DiskCacheSeal seal = {});
   std::optional<std::string> Get(const std::string& key);
   void Put(const std::string& key, std::string_view data);
   void Erase(const std::string& key);
@@ -47,6 +58,7 @@ class DiskCache {
   void Forget(const std::string& path);
   void EvictLocked(std::unique_lock<std::mutex>& lk);
   bool DiskTooFull() const;
+  bool sealed() const { return !seal_.key.empty(); }
 
   const std::string dir_;
   const uint64_t capacity_;
@@ -56,6 +68,7 @@ class DiskCache {
   std::unordered_map<std::string, decltype(lru_)::iterator> index_;
   uint64_t used_ = 0;
   uint64_t corruptions_ = 0;
+  DiskCacheSeal seal_;
 };
 
 }  // namespace slicefs

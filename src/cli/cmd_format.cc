@@ -6,9 +6,11 @@
 #include <filesystem>
 
 #include "cli/command.h"
+#include "cli/encrypt_key.h"
 #include "common/paths.h"
 #include "common/size.h"
 #include "common/url.h"
+#include "object/rsa_key.h"
 #include "vfs/volume.h"
 
 namespace slicefs::cli {
@@ -29,12 +31,32 @@ struct FormatArgs {
   std::string capacity = "0";
   uint64_t inodes = 0;
   bool force = false;
+  std::string encryptRsaKey;  // PEM file
+  std::string encryptAlgo = "aes256gcm-rsa";
 };
 
 std::string EnvOr(const std::string& value, const char* env) {
   if (!value.empty()) return value;
   const char* v = std::getenv(env);
   return v ? v : "";
+}
+
+// ---- encryption at rest: the PEM stored in the format ----
+// The key is stored passphrase-protected: an encrypted PEM as given (after
+// checking the passphrase opens it), a plain one encrypted with the
+// passphrase. A plain PEM without a passphrase is refused: it would put the
+// private key into the metadata in the clear.
+void SetEncryption(const FormatArgs& args, VolumeFormat* fmt) {
+  if (args.encryptRsaKey.empty()) return;
+  std::string pem = ReadPemFile(args.encryptRsaKey);
+  const char* env = std::getenv(kRsaPassphraseEnv);
+  std::string pass = env ? env : "";
+  if (pass.empty())
+    throw CommandError(std::string("--encrypt-rsa-key needs the key's passphrase in ") + kRsaPassphraseEnv +
+                       " (the key is stored protected by it)");
+  auto key = Check(RsaKey::FromPem(pem, pass), args.encryptRsaKey);
+  fmt->encryptKey = RsaKey::PemIsEncrypted(pem) ? pem : Check(key->ProtectedPem(pass), "protecting the RSA key");
+  fmt->encryptAlgo = args.encryptAlgo;
 }
 
 void RunFormat(const FormatArgs& args) {
@@ -60,6 +82,7 @@ void RunFormat(const FormatArgs& args) {
   fmt.capacity = Check(ParseSize(args.capacity, kGiB, "capacity"));
   fmt.inodes = args.inodes;
   fmt.uuid = GenerateUuid();
+  SetEncryption(args, &fmt);
   fmt = Check(Volume::Create(args.metaUrl, fmt, args.force));
   std::printf("volume %s formatted (uuid %s) in %s\n", fmt.name.c_str(), fmt.uuid.c_str(),
               RedactedUrl(args.metaUrl).c_str());
@@ -88,6 +111,12 @@ void Setup(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--capacity", args->capacity, "space limit, e.g. 100G; a plain number is GiB (0 = unlimited)");
   cmd->add_option("--inodes", args->inodes, "inode limit (0 = unlimited)");
+  cmd->add_option("--encrypt-rsa-key", args->encryptRsaKey,
+                  "encrypt data and backups with this RSA private key (PEM file); passphrase from $" +
+                      std::string(kRsaPassphraseEnv));
+  cmd->add_option("--encrypt-algo", args->encryptAlgo, "encryption: aes256gcm-rsa or chacha20-rsa")
+      ->check(CLI::IsMember({"aes256gcm-rsa", "chacha20-rsa"}))
+      ->capture_default_str();
   cmd->add_flag("--force", args->force, "update the settings of an existing volume of the same name");
   cmd->callback([args] { RunFormat(*args); });
 }

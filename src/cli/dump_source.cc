@@ -11,9 +11,11 @@
 
 #include "cli/command.h"
 #include "cli/dump_progress.h"
+#include "cli/encrypt_key.h"
 #include "common/volume_format.h"
 #include "vfs/volume.h"
 #include "vfs/backup.h"
+#include "object/rsa_key.h"
 
 namespace slicefs::cli {
 
@@ -33,6 +35,10 @@ DumpSource OpenDumpSource(const DumpSourceArgs& a) {
     f.secretKey = a.secretKey.empty() && envSk ? envSk : a.secretKey;
     out.accessKey = f.accessKey;  // backups carry "removed": keep the ones that opened the bucket
     out.secretKey = f.secretKey;
+    if (!a.encryptRsaKey.empty()) {  // backups of an encrypted volume
+      f.encryptKey = ReadPemFile(a.encryptRsaKey);
+      f.encryptAlgo = a.encryptAlgo;
+    }
     out.store = Check(Volume::OpenStorage(f), "opening the bucket");
     auto all = Check(ListBackups(*out.store, f.name), "listing backups");
     std::string key;
@@ -45,6 +51,12 @@ DumpSource OpenDumpSource(const DumpSourceArgs& a) {
       key = a.backup.find('/') == std::string::npos ? f.name + "/meta/" + a.backup : a.backup;
       if (std::find(all.begin(), all.end(), key) == all.end())
         throw CommandError("no backup '" + key + "' in " + out.store->describe());
+    }
+    if (f.encryptKey.empty()) {
+      auto head = out.store->get(key, 0, 4);
+      if (head && *head == "SFEC")
+        throw CommandError("backup " + key + " is encrypted: pass --encrypt-rsa-key (passphrase in $" +
+                           std::string(kRsaPassphraseEnv) + ")");
     }
     std::fprintf(stderr, "restoring from %s\n", key.c_str());
     raw = NewObjectSource(*out.store, key);
@@ -77,6 +89,12 @@ void AddDumpSourceOptions(CLI::App* cmd, DumpSourceArgs& a) {
   cmd->add_option("--storage", a.storage, "with --from-bucket: file, s3 or mem")->capture_default_str();
   cmd->add_option("--bucket", a.bucket, "with --from-bucket: the bucket (directory or endpoint URL)");
   cmd->add_option("--backup", a.backup, "with --from-bucket: this backup (dump-YYYY-MM-DD-HHMMSS.json.gz), not the newest");
+  cmd->add_option("--encrypt-rsa-key", a.encryptRsaKey,
+                  "with --from-bucket: the RSA key (PEM) of an encrypted volume; passphrase from $" +
+                      std::string(kRsaPassphraseEnv));
+  cmd->add_option("--encrypt-algo", a.encryptAlgo, "with --encrypt-rsa-key: aes256gcm-rsa or chacha20-rsa")
+      ->check(CLI::IsMember({"aes256gcm-rsa", "chacha20-rsa"}))
+      ->capture_default_str();
 }
 
 }  // namespace slicefs::cli

@@ -20,6 +20,7 @@ struct DumpSourceArgs {
   std::string file;        // "" or "-": standard input (unless fromBucket)
   std::string fromBucket;  // volume name: read its backup from the bucket
   std::string storage = "file", bucket, accessKey, secretKey, backup;
+  std::string encryptRsaKey, encryptAlgo = "aes256gcm-rsa";  // an encrypted volume's backup
 };
 
 struct DumpSource {
@@ -34,7 +35,8 @@ DumpSource OpenDumpSource(const DumpSourceArgs& a);
 // line labelled `verb`).
 Result<LoadStats> LoadFromSource(KvStore& kv, DumpSource& src, const char* verb);
 
-// --access-key, --secret-key, --from-bucket, --storage, --bucket, --backup.
+// --access-key, --secret-key, --from-bucket, --storage, --bucket, --backup,
+// --encrypt-rsa-key, --encrypt-algo.
 void AddDumpSourceOptions(CLI::App* cmd, DumpSourceArgs& a);
 
 }  // namespace slicefs::cli

@@ -26,6 +26,10 @@ std::string VolumeFormat::ToJson(bool redactSecrets) const {
       {"inodes", inodes},
       {"version", version},
   };
+  if (!encryptKey.empty()) {  // encryption at rest
+    j["encryptKey"] = secret(encryptKey);
+    j["encryptAlgo"] = encryptAlgo;
+  }
   return j.dump(2);
 }
 
@@ -48,6 +52,8 @@ Result<VolumeFormat> VolumeFormat::FromJson(std::string_view text) {
     f.capacity = j.value("capacity", uint64_t{0});
     f.inodes = j.value("inodes", uint64_t{0});
     f.version = j.value("version", 1u);
+    f.encryptKey = j.value("encryptKey", "");
+    f.encryptAlgo = j.value("encryptAlgo", "");
   } catch (const json::exception& e) {
     return Err(EIO, std::string("volume format has a field of the wrong type: ") + e.what());
   }
@@ -72,6 +78,8 @@ Status VolumeFormat::Validate() const {
   if (storage == "file" && bucket.empty()) return Status::Invalid("file storage needs a bucket directory");
   if (storage == "s3" && bucket.empty()) return Status::Invalid("s3 storage needs a bucket URL");
   if (version != 1) return Status::Invalid("unsupported format version " + std::to_string(version));
+  if (!encryptKey.empty() && encryptAlgo != "aes256gcm-rsa" && encryptAlgo != "chacha20-rsa")
+    return Status::Invalid("unknown encryption algorithm '" + encryptAlgo + "' (aes256gcm-rsa, chacha20-rsa)");
   if (trashDays > 36500) return Status::Invalid("trash days must be at most 36500");
   return Status::OK();
 }

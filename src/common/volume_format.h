@@ -24,6 +24,11 @@ struct VolumeFormat {
   uint64_t capacity = 0;            // bytes, 0 = unlimited
   uint64_t inodes = 0;              // 0 = unlimited
   uint32_t version = 1;             // format version of the metadata
+  // ---- encryption at rest (docs/formats.md, "Encryption") ----
+  // The RSA private key as a passphrase-protected PEM (empty: not encrypted);
+  // the passphrase is never stored (SLICEFS_RSA_PASSPHRASE). Shown redacted.
+  std::string encryptKey;
+  std::string encryptAlgo;          // aes256gcm-rsa | chacha20-rsa (with encryptKey)
 
   std::string ToJson(bool redactSecrets = false) const;
   static Result<VolumeFormat> FromJson(std::string_view json);

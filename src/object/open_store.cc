@@ -6,11 +6,13 @@
 
 #include "common/paths.h"
 #include "object/compress_store.h"
+#include "object/encrypt_store.h"
 #include "object/file_store.h"
 #include "object/metrics_store.h"
 #include "object/mem_store.h"
 #include "object/store_wrapper.h"
 #include "object/s3_store.h"
+#include "object/storage_setup.h"
 
 namespace slicefs {
 
@@ -49,6 +51,7 @@ std::string FileBucketPath(const std::string& bucket) {
 
 namespace {
 Result<std::unique_ptr<ObjectStore>> Compressed(const VolumeFormat& fmt, std::unique_ptr<ObjectStore> base);
+Result<std::unique_ptr<ObjectStore>> Encrypted(const VolumeFormat& fmt, std::unique_ptr<ObjectStore> base);
 }  // namespace
 
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, const StoreOptions& opts) {
@@ -66,7 +69,9 @@ Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const VolumeFormat& fmt, co
   } else {
     return Err(EINVAL, "unknown storage '" + fmt.storage + "' (expected file, s3 or mem)");
   }
-  ASSIGN_OR_RETURN(auto chain, Compressed(fmt, std::move(base)));
+  // Compressed, then encrypted: compression sits above encryption.
+  ASSIGN_OR_RETURN(auto sealed, Encrypted(fmt, std::move(base)));
+  ASSIGN_OR_RETURN(auto chain, Compressed(fmt, std::move(sealed)));
   if (retryHere) {
     RetryPolicy policy;
     policy.maxAttempts = std::max(opts.ioRetries, 0) + 1;
@@ -90,6 +95,17 @@ Result<std::unique_ptr<ObjectStore>> Compressed(const VolumeFormat& fmt, std::un
     return Err(EINVAL, "unknown compression '" + fmt.compression + "' (expected none, lz4 or zstd)");
   }
   return base;
+}
+
+// Encryption at rest (encrypt_store.h); the UUID object stays readable
+// without the key so that a bucket's volume is identified before unlocking.
+Result<std::unique_ptr<ObjectStore>> Encrypted(const VolumeFormat& fmt, std::unique_ptr<ObjectStore> base) {
+  if (fmt.encryptKey.empty()) return base;
+  ASSIGN_OR_RETURN(AeadAlgo algo, ParseEncryptAlgo(fmt.encryptAlgo));
+  ASSIGN_OR_RETURN(auto key, LoadVolumeKey(fmt.encryptKey));
+  return std::unique_ptr<ObjectStore>(std::make_unique<EncryptStore>(
+      std::move(base), std::move(key), algo,
+      EncryptOptions{.clearKeys = {UuidObjectKey(fmt.name)}, .quietKeys = {KeyCheckObjectKey(fmt.name)}}));
 }
 }  // namespace
 

@@ -1,6 +1,6 @@
 // Builds the object-store chain a volume's format describes, outermost
-// first: metrics -> retry -> compression (lz4, zstd) -> backend (file, mem,
-// s3); encryption will sit between retry and compression.
+// first: metrics -> retry -> compression (lz4, zstd) -> encryption (a
+// volume with encryptKey; encrypt_store.h) -> backend (file, mem, s3).
 // Retries: the S3 backend retries each request itself (a fresh signature per
 // attempt, `io-retries` from the bucket URL, default 10), so no retry layer
 // is added over it; `file` gets a RetryStore with StoreOptions::ioRetries;

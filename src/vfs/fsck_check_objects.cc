@@ -67,7 +67,7 @@ std::set<Ino> Subtree(const VolumeCensus& c, Ino root) {
 
 Status ListAll(FsckRun& run, std::vector<SliceState>& slices) {
   const uint32_t bs = run.fmt.blockSizeKiB * 1024;
-  const bool checkSize = run.fmt.compression == "none";
+  const bool checkSize = run.fmt.compression == "none" && run.fmt.encryptKey.empty();  // stored size = block length
   const std::string prefix = ChunksPrefix(run.fmt.name);
   std::string after;
   for (;;) {
@@ -98,7 +98,7 @@ Status ListAll(FsckRun& run, std::vector<SliceState>& slices) {
 
 Status HeadAll(FsckRun& run, std::vector<SliceState>& slices) {
   const uint32_t bs = run.fmt.blockSizeKiB * 1024;
-  const bool checkSize = run.fmt.compression == "none";
+  const bool checkSize = run.fmt.compression == "none" && run.fmt.encryptKey.empty();  // stored size = block length
   std::vector<std::pair<size_t, uint32_t>> blocks;  // (slice index, block)
   for (size_t i = 0; i < slices.size(); i++) {
     for (uint32_t b = 0; b < BlockCount(slices[i].size, bs); b++) blocks.emplace_back(i, b);

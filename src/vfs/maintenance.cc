@@ -21,6 +21,7 @@ Result<MaintenanceVolume> OpenMaintenance(const std::string& metaUrl, bool stora
   }
   v.fmt = *fmt;
   if (!storage) return v;
+  RETURN_IF_ERROR(UnlockEncryption(v.fmt));  // encrypted volumes: a passphrase error is not "unreachable"
   auto s = Volume::OpenStorage(v.fmt, /*plain=*/true);
   if (!s) return Err(s.error().code(), "storage unreachable: " + s.error().message());
   v.store = std::move(*s);

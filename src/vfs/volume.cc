@@ -4,7 +4,9 @@
 
 #include "common/url.h"
 #include "kv/kv.h"
+#include "object/aead.h"
 #include "object/open_store.h"
+#include "object/rsa_key.h"
 #include "object/storage_setup.h"
 #include "vfs/meta_slices.h"
 
@@ -21,6 +23,7 @@ Result<std::unique_ptr<KvStore>> Volume::OpenEngine(const std::string& metaUrl, 
 
 Result<std::unique_ptr<ObjectStore>> Volume::OpenStorage(const VolumeFormat& fmt, bool plain,
                                                          const StoreOptions& opts) {
+  RETURN_IF_ERROR(UnlockEncryption(fmt));
   if (!plain) return OpenObjectStore(fmt, opts);
   VolumeFormat p = fmt;
   p.compression = "none";
@@ -28,6 +31,41 @@ Result<std::unique_ptr<ObjectStore>> Volume::OpenStorage(const VolumeFormat& fmt
 }
 
 Status Volume::PrepareStorage(const VolumeFormat& fmt) { return slicefs::PrepareStorage(fmt); }
+
+// ---- encryption at rest ----
+Status UnlockEncryption(const VolumeFormat& fmt) {
+  if (fmt.encryptKey.empty()) return Status::OK();
+  auto key = LoadVolumeKey(fmt.encryptKey);
+  return key ? Status::OK() : key.error();
+}
+
+namespace {
+// The disk cache's key: derived from the private key (never stored), so
+// only a client that unlocked the volume reads its cache, across remounts.
+Status SetCacheKey(const VolumeFormat& fmt, DataOptions* data) {
+  if (fmt.encryptKey.empty() || data->cacheDir.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(auto key, LoadVolumeKey(fmt.encryptKey));
+  ASSIGN_OR_RETURN(data->cacheSealAlgo, ParseEncryptAlgo(fmt.encryptAlgo));
+  ASSIGN_OR_RETURN(data->cacheSealKey, key->DeriveKey(fmt.uuid, "slicefs disk cache v1"));
+  return Status::OK();
+}
+
+// `format --force` keeps the encryption of an existing volume: its blocks
+// are encrypted with that key.
+Status CheckSameEncryption(const VolumeFormat& old, const VolumeFormat& now) {
+  if (old.encryptKey.empty() && now.encryptKey.empty()) return Status::OK();
+  if (old.encryptKey.empty())
+    return Status::Error(EINVAL, "volume '" + old.name + "' is not encrypted; encryption is chosen at the first format");
+  if (now.encryptKey.empty() || old.encryptAlgo != now.encryptAlgo)
+    return Status::Error(EINVAL, "volume '" + old.name + "' is encrypted with " + old.encryptAlgo +
+                                     ": pass the same --encrypt-rsa-key and --encrypt-algo");
+  ASSIGN_OR_RETURN(auto a, LoadVolumeKey(old.encryptKey));
+  ASSIGN_OR_RETURN(auto b, LoadVolumeKey(now.encryptKey));
+  if (a->fingerprint() != b->fingerprint())
+    return Status::Error(EINVAL, "volume '" + old.name + "' is encrypted with another RSA key; its key cannot change");
+  return Status::OK();
+}
+}  // namespace
 
 Status CheckVolumeUuid(ObjectStore& store, const VolumeFormat& fmt) {
   const std::string key = UuidObjectKey(fmt.name);
@@ -46,7 +84,7 @@ Status CheckVolumeUuid(ObjectStore& store, const VolumeFormat& fmt) {
     return Status::Error(EINVAL, "storage " + store.describe() + " holds another volume named '" + fmt.name +
                                      "' (uuid " + have + ", expected " + fmt.uuid + ")");
   }
-  return Status::OK();
+  return CheckVolumeKey(store, fmt);  // encrypted volumes: the key is the bucket's
 }
 
 Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const VolumeOptions& opts) {
@@ -61,6 +99,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   std::unique_ptr<Volume> v(new Volume());
   std::unique_ptr<ObjectStore> store;
   if (opts.openData) {
+    RETURN_IF_ERROR(UnlockEncryption(*fmt));  // wrong passphrase: one line, before anything else
     auto s = OpenObjectStore(*fmt, opts.store);
     if (!s) return Err(s.error().code(), "storage unreachable: " + s.error().message());
     store = std::move(*s);
@@ -85,6 +124,7 @@ Result<std::unique_ptr<Volume>> Volume::Open(const std::string& metaUrl, const V
   if (v->format().storage == "file" && !opts.cacheLocalStorage) data.cacheSize = 0;
   // One cache directory per volume under the given one.
   if (!data.cacheDir.empty()) data.cacheDir += "/" + v->format().uuid;
+  RETURN_IF_ERROR(SetCacheKey(v->format(), &data));
   RETURN_IF_ERROR(v->OpenData(metaUrl, data));
   return v;
 }
@@ -122,6 +162,8 @@ Result<VolumeFormat> Volume::Create(const std::string& metaUrl, VolumeFormat fmt
       return Err(EEXIST, "the database holds volume '" + existing->name + "', not '" + fmt.name + "'");
     }
     fmt.uuid = existing->uuid;
+    Status enc = CheckSameEncryption(*existing, fmt);
+    if (!enc.ok()) return Err(enc.code(), "refusing --force: " + enc.message());
   } else if (!existing.error().is(ENOENT)) {
     return Err(existing.error().code(), "reading the existing format: " + existing.error().message());
   }

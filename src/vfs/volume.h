@@ -95,7 +95,14 @@ class Volume {
 };
 
 // Checks that `store` holds volume `fmt` ({volume}/slicefs_uuid equals its
-// UUID): ENOENT for a bucket without it, EINVAL for another volume's.
+// UUID): ENOENT for a bucket without it, EINVAL for another volume's; for an
+// encrypted volume also that its key decrypts the bucket's key check (EACCES).
 Status CheckVolumeUuid(ObjectStore& store, const VolumeFormat& fmt);
+
+// Encrypted volumes: parses the format's RSA key with SLICEFS_RSA_PASSPHRASE
+// (EACCES, one line, when missing or wrong). OK for other volumes. Open and
+// OpenStorage call it first, so every command refuses a wrong passphrase
+// before doing anything.
+Status UnlockEncryption(const VolumeFormat& fmt);
 
 }  // namespace slicefs
