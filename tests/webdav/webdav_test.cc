@@ -53,7 +53,8 @@ TEST(Webdav, LitmusSuitesPass) {
   DavVolume d;
   ASSERT_OK(d.Start());
   std::string out;
-  int rc = RunCommand({"env", "TESTS=basic copymove props locks", "litmus", d.dav.url("/")}, &out);
+  // litmus writes debug.log and child.log into its working directory.
+  int rc = RunCommand({"env", "TESTS=basic copymove props locks", "litmus", d.dav.url("/")}, &out, d.vol.dir());
   std::ofstream(d.vol.dir() + "/litmus.out") << out;
   std::regex summary(R"(summary for `(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed)");
   std::map<std::string, std::pair<int, int>> suites;
