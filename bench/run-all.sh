@@ -15,3 +15,4 @@ echo "== data path";   "$BUILD/data_bench" --mode throughput --seq-size 512 --ra
 "$BUILD/data_bench" --mode rss --buffer-size 300 --rss-size 4
 echo "== through the mount"; bench/fuse_bench.sh "$BUILD/slicefs"
 echo "== S3";          bench/s3_bench.sh "$BUILD/slicefs" 1024 1000
+echo "== WebDAV vs mount"; bench/webdav_bench.sh "$BUILD/slicefs"

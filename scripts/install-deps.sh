@@ -21,7 +21,7 @@ APT_PKGS=(
   prometheus libcpp-httplib-dev
   ccache python3-hypothesis e2fsprogs acl
   tmux gdb tar
-  libmicrohttpd-dev libxml2-dev litmus cadaver
+  libmicrohttpd-dev libxml2-dev litmus curl openssl
   fio
 )
 

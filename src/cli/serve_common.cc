@@ -15,6 +15,14 @@ constexpr size_t kLogFileBytes = 64ULL << 20;
 constexpr size_t kLogFiles = 4;
 }  // namespace
 
+Status FlushAndCloseSession(Vfs& vfs) {
+  Status fl = vfs.FlushAll();
+  if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
+  Status cs = vfs.meta().CloseSession();
+  if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
+  return fl;
+}
+
 std::string Hostname() {
   char buf[256] = {};
   gethostname(buf, sizeof(buf) - 1);

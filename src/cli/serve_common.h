@@ -23,6 +23,10 @@ void SetupLogging(const std::string& logFile, const std::string& logLevel);
 void RegisterDataMetrics(Vfs& vfs);
 void UnregisterDataMetrics();
 
+// At the end of serving: flushes buffered data, then closes the session
+// (errors logged). Returns the flush's status.
+Status FlushAndCloseSession(Vfs& vfs);
+
 // gethostname(2), "" on error.
 std::string Hostname();
 

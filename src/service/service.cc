@@ -219,10 +219,7 @@ int RunService(const ServiceArgs& a, const std::string& kind,
   server->Stop();
   server.reset();
   backup.reset();
-  Status fl = vfs.FlushAll();
-  if (!fl.ok()) spdlog::error("flush at exit: {}", fl.ToString());
-  Status cs = vfs.meta().CloseSession();
-  if (!cs.ok()) spdlog::warn("closing session: {}", cs.ToString());
+  Status fl = cli::FlushAndCloseSession(vfs);
   metrics.reset();
   cli::UnregisterDataMetrics();
   dataMetrics.on = false;

@@ -15,7 +15,14 @@ StopSignal::StopSignal() {
   pthread_sigmask(SIG_BLOCK, &set_, &old_);
 }
 
-StopSignal::~StopSignal() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+StopSignal::~StopSignal() {
+  // A second SIGTERM during the shutdown is pending: take it here, or it
+  // would kill the process with the default action once unblocked.
+  const timespec zero{0, 0};
+  while (sigtimedwait(&set_, nullptr, &zero) > 0) {
+  }
+  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+}
 
 int StopSignal::Wait() {
   // Polls for Trigger() every 200 ms; a signal ends the wait at once.

@@ -5,7 +5,8 @@
 // (sigtimedwait), without an async handler.
 //
 // Threading: Wait() from one thread (the main one); Trigger() from any.
-// The destructor restores the previous signal mask.
+// The destructor discards signals that came after the first (a repeated
+// SIGTERM during the shutdown) and restores the previous signal mask.
 #pragma once
 
 #include <signal.h>
