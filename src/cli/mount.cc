@@ -21,6 +21,7 @@
 #include "cli/control_server.h"
 #include "fuse/kernel_notify.h"
 #include "cli/metrics_server.h"
+#include "cli/mount_access.h"
 #include "cli/mount_util.h"
 #include "fuse/fuse_server.h"
 #include "common/paths.h"
@@ -56,6 +57,8 @@ struct MountArgs {
   std::string backupMeta = "1h";
   std::string metrics = "127.0.0.1:9567";
   bool noMetrics = false;
+  MountAccessArgs access;  // allow_other default, squash, umask (cli/mount_access.h)
+  CallerMap callers;       // built from `access` in Run()
 };
 
 std::string Hostname() {
@@ -168,6 +171,9 @@ std::string EffectiveConfig(const MountArgs& a, const VolumeFormat& f, const std
   j["fuse_options"] = a.fuseOptions;
   j["backup_meta"] = a.backupMeta;
   j["metrics"] = metricsAddr;  // empty with --no-metrics
+  j["root_squash"] = a.access.rootSquash;
+  j["all_squash"] = a.access.allSquash;
+  j["umask"] = a.access.umask;
   j["format"] = nlohmann::ordered_json::parse(f.ToJson(/*redactSecrets=*/true));
   return j.dump(2) + "\n";
 }
@@ -225,6 +231,7 @@ int Serve(const MountArgs& a, int readyFd) {
   }
   Vfs& vfs = (*vol)->vfs();
   vfs.SetOwnerUid(getuid());
+  vfs.SetCallerMap(a.callers);
   // The data-layer series read the volume: unregistered (on every return)
   // before it goes, and after the server that exports them has stopped.
   struct DataMetrics {
@@ -290,6 +297,7 @@ int Serve(const MountArgs& a, int readyFd) {
   for (auto& o : a.fuseOptions) fo.options.push_back(o);
   fo.onReady = report;
   fo.opMetrics = !a.noMetrics;
+  fo.kernelPermissions = !a.callers.allSquash;  // all-squash: only the squash user's permissions count
   fo.configJson = EffectiveConfig(a, (*vol)->format(), metrics ? metrics->address() : "");
   Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
@@ -329,6 +337,12 @@ void Run(MountArgs a) {
     a.metaUrl = sqlite + Absolute(a.metaUrl.substr(sqlite.size()));
   }
   if (a.cacheDir.empty()) a.cacheDir = DefaultCacheDir();
+  auto callers = BuildCallerMap(a.access);
+  if (!callers) throw CommandError(callers.error().message());
+  a.callers = *callers;
+  if (auto warn = ApplyAllowOther(a.access, &a.fuseOptions, geteuid() == 0); !warn.empty()) {
+    std::fprintf(stderr, "slicefs mount: warning: %s\n", warn.c_str());
+  }
   if (!a.background) {
     SetupLogging(a);
     int rc = Serve(a, -1);
@@ -407,6 +421,11 @@ void Setup(CLI::App& app) {
                 "serve Prometheus metrics at http://ADDR/metrics (a taken port moves to the next free one)")
       ->capture_default_str();
   c->add_flag("--no-metrics", a->noMetrics, "do not serve metrics");
+  c->add_flag("--no-allow-other", a->access.noAllowOther,
+              "do not add -o allow_other (added by default for root, and for others when /etc/fuse.conf has user_allow_other)");
+  c->add_option("--root-squash", a->access.rootSquash, "map root (uid 0) to UID:GID for every check and new file");
+  c->add_option("--all-squash", a->access.allSquash, "map every user to UID:GID for every check and new file");
+  c->add_option("--umask", a->access.umask, "octal bits removed from every new file's and directory's mode, besides the caller's umask");
   c->callback([a] { Run(*a); });
 }
 
