@@ -22,11 +22,11 @@ Result<std::unique_ptr<KvStore>> OpenKvStore(std::string_view url, const KvOpenO
   }
   if (u.scheme == "mem") return NewMemKvStore(u.path);
   if (u.scheme == "sqlite3" || u.scheme == "sqlite") return OpenSqliteKvStore(u.path, options.create);
-  if (u.scheme == "redis") return OpenRedisKvStore(u);
+  if (u.scheme == "redis" || u.scheme == "rediss") return OpenRedisKvStore(u);
   if (u.scheme == "etcd") return OpenEtcdKvStore(u);
   if (u.scheme == "postgres" || u.scheme == "postgresql") return OpenPostgresKvStore(u);
   return Err(EINVAL, "unknown metadata engine '" + u.scheme + "' in '" + u.Redacted() +
-                         "' (supported: mem://, sqlite3://PATH, redis://HOST:PORT/DB, postgres://USER:PASS@HOST:PORT/DB, etcd://HOST:PORT/PREFIX)");
+                         "' (supported: mem://, sqlite3://PATH, redis[s]://HOST:PORT/DB, postgres://USER:PASS@HOST:PORT/DB, etcd://HOST:PORT/PREFIX)");
 }
 
 }  // namespace slicefs
