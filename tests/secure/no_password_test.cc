@@ -183,3 +183,37 @@ INSTANTIATE_TEST_SUITE_P(Engines, NoPassword, ::testing::Values("redis", "postgr
 
 }  // namespace
 }  // namespace slicefs::testing
+
+namespace slicefs::testing {
+namespace {
+
+// Credentials stored in the volume format are shown as "removed" by every
+// command that prints the format, and by the mount's .config.
+TEST(FormatSecrets, ShownAsRemovedEverywhere) {
+  std::string why;
+  if (!FuseAvailable(&why)) SKIP_OR_FAIL(why);
+  const std::string secret = "Sk-" + std::to_string(getpid()) + "-q7W";
+  VolumeSpec spec;
+  spec.formatArgs = {"--trash-days", "0", "--access-key", "AK", "--secret-key", secret};
+  TestMount m(spec);
+  Status st = m.Mount();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  struct Out {
+    std::string what, text;
+  };
+  std::vector<Out> outs;
+  for (const auto& args : std::vector<std::vector<std::string>>{{"status", m.metaUrl()}, {"config", m.metaUrl()},
+                                                                {"dump", m.metaUrl()}}) {
+    std::string out;
+    EXPECT_EQ(RunSlicefs(args, &out), 0) << out;
+    outs.push_back({args[0], out});
+  }
+  outs.push_back({".config", ReadFile(m / ".config")});
+  for (const auto& o : outs) {
+    EXPECT_EQ(o.text.find(secret), std::string::npos) << o.what << " shows the secret key:\n" << o.text;
+    EXPECT_NE(o.text.find("removed"), std::string::npos) << o.what << ":\n" << o.text;
+  }
+}
+
+}  // namespace
+}  // namespace slicefs::testing
