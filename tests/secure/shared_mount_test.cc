@@ -57,6 +57,32 @@ int CreateAs(uid_t uid, const std::string& path, mode_t mode, const std::string&
   });
 }
 
+struct NewFile {
+  uid_t owner;
+  std::string name;
+  mode_t mode;
+  std::string data;
+};
+
+// Creates the files on a plain mount of `m`, then remounts it with `args`.
+void PrepareAndRemount(TestMount& m, const std::vector<NewFile>& files, const std::vector<std::string>& args) {
+  Status st = m.Mount();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  for (const auto& f : files) ASSERT_EQ(CreateAs(f.owner, m / f.name, f.mode, f.data), 0) << f.name;
+  ASSERT_TRUE(m.Unmount().ok());
+  st = m.Mount(args);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+void ExpectOwner(const std::string& path, uid_t uid, gid_t gid) {
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0) << path;
+  EXPECT_EQ(st.st_uid, uid) << path;
+  EXPECT_EQ(st.st_gid, gid) << path;
+}
+
+const std::string kSquashIds = std::to_string(kSquash) + ":" + std::to_string(kSquash);
+
 std::string MountOptions(const std::string& mnt) {
   std::ifstream in("/proc/self/mountinfo");
   std::string line;
@@ -84,9 +110,7 @@ TEST_F(SharedMount, RootMountWithoutOptionsIsUsableByEveryUserWithPermissionChec
   ASSERT_EQ(CreateAs(kAlice, m / "alice", 0600, "mine"), 0);
   EXPECT_EQ(ReadAs(kAlice, m / "alice", "mine"), 0);
   EXPECT_EQ(ReadAs(kBob, m / "alice"), EACCES);
-  struct stat st;
-  ASSERT_EQ(stat((m / "alice").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, kAlice);
+  ExpectOwner(m / "alice", kAlice, kAlice);
 }
 
 TEST_F(SharedMount, NoAllowOtherKeepsTheMountPrivate) {
@@ -104,21 +128,16 @@ TEST_F(SharedMount, NoAllowOtherKeepsTheMountPrivate) {
 
 TEST_F(SharedMount, RootSquashStopsRootReadingAnotherUsersPrivateFile) {
   TestMount m;
-  MountOrFail(m, {});
-  ASSERT_EQ(CreateAs(kAlice, m / "alice-private", 0600, "alice's"), 0);
-  ASSERT_EQ(CreateAs(kAlice, m / "alice-public", 0644, "everyone's"), 0);
-  ASSERT_TRUE(m.Unmount().ok());
-  MountOrFail(m, {"--root-squash", std::to_string(kSquash) + ":" + std::to_string(kSquash)});
+  PrepareAndRemount(m, {{kAlice, "alice-private", 0600, "alice's"}, {kAlice, "alice-public", 0644, "everyone's"}},
+                    {"--root-squash", kSquashIds});
+  if (HasFatalFailure()) return;
   EXPECT_NE(MountOptions(m.path()).find("default_permissions"), std::string::npos);
   EXPECT_EQ(ReadAs(0, m / "alice-private"), EACCES);
   EXPECT_EQ(ReadAs(0, m / "alice-public", "everyone's"), 0);
   EXPECT_EQ(ReadAs(kAlice, m / "alice-private", "alice's"), 0);  // others are not mapped
   // What squashed root creates belongs to the squash ids.
   ASSERT_EQ(CreateAs(0, m / "by-root", 0644, "x"), 0);
-  struct stat st;
-  ASSERT_EQ(stat((m / "by-root").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, kSquash);
-  EXPECT_EQ(st.st_gid, kSquash);
+  ExpectOwner(m / "by-root", kSquash, kSquash);
   // Squashed root may not chown (only real root may).
   EXPECT_NE(chown((m / "alice-public").c_str(), 0, 0), 0);
   EXPECT_EQ(errno, EPERM);
@@ -126,21 +145,16 @@ TEST_F(SharedMount, RootSquashStopsRootReadingAnotherUsersPrivateFile) {
 
 TEST_F(SharedMount, AllSquashMakesEveryUserTheSquashUser) {
   TestMount m;
-  MountOrFail(m, {});
-  ASSERT_EQ(CreateAs(kSquash, m / "squash-private", 0600, "squash's"), 0);
-  ASSERT_EQ(CreateAs(kAlice, m / "alice-private", 0600, "alice's"), 0);
-  ASSERT_TRUE(m.Unmount().ok());
-  MountOrFail(m, {"--all-squash", std::to_string(kSquash) + ":" + std::to_string(kSquash)});
+  PrepareAndRemount(m, {{kSquash, "squash-private", 0600, "squash's"}, {kAlice, "alice-private", 0600, "alice's"}},
+                    {"--all-squash", kSquashIds});
+  if (HasFatalFailure()) return;
   // Permissions are the squash user's, whoever asks (bob, root, alice).
   EXPECT_EQ(ReadAs(kBob, m / "squash-private", "squash's"), 0);
   EXPECT_EQ(ReadAs(0, m / "squash-private", "squash's"), 0);
   EXPECT_EQ(ReadAs(0, m / "alice-private"), EACCES);
   EXPECT_EQ(ReadAs(kAlice, m / "alice-private"), EACCES);
   ASSERT_EQ(CreateAs(kBob, m / "by-bob", 0600, "b"), 0);
-  struct stat st;
-  ASSERT_EQ(stat((m / "by-bob").c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, kSquash);
-  EXPECT_EQ(st.st_gid, kSquash);
+  ExpectOwner(m / "by-bob", kSquash, kSquash);
 }
 
 TEST_F(SharedMount, UmaskIsRemovedFromNewFilesAndDirectories) {
@@ -166,6 +180,43 @@ TEST_F(SharedMount, UmaskIsRemovedFromNewFilesAndDirectories) {
   ASSERT_EQ(rc, 0);
   ASSERT_EQ(stat((m / "g").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0606u & ~0027u);
+}
+
+// A user's own mount: without user_allow_other in /etc/fuse.conf (this
+// machine's), it mounts privately after one warning, instead of failing.
+TEST_F(SharedMount, UserMountWithoutUserAllowOtherWarnsAndStaysPrivate) {
+  if (RunCommand({"grep", "-qx", "[[:space:]]*user_allow_other[[:space:]]*", "/etc/fuse.conf"}) == 0) GTEST_SKIP() << "/etc/fuse.conf has user_allow_other here; the warning path cannot run";
+  // Containers often give /dev/fuse to root only: then no user can mount at
+  // all on this machine (not something slicefs could change).
+  if (RunAs(kAlice, kAlice, {}, [] { return access("/dev/fuse", R_OK | W_OK) == 0 ? 0 : errno; }) != 0) {
+    std::fprintf(stderr, "*** SKIPPED: /dev/fuse is not usable by non-root users on this machine\n");
+    GTEST_SKIP() << "/dev/fuse is not usable by non-root users on this machine";
+  }
+  TempDir d("slicefs-usermount");
+  ASSERT_EQ(chown(d.path().c_str(), kAlice, kAlice), 0);
+  ASSERT_EQ(chmod(d.path().c_str(), 0755), 0);
+  const std::string url = "sqlite3://" + d.path() + "/meta.db", mnt = d / "mnt", out = d / "out";
+  int rc = RunAs(kAlice, kAlice, {}, [&] {
+    std::string o1, o2;
+    if (mkdir(mnt.c_str(), 0755) != 0) return 1;
+    if (RunSlicefs({"format", url, "uservol", "--storage", "file", "--bucket", d / "bucket"}, &o1) != 0) return 2;
+    int r = RunSlicefs({"mount", "-d", url, mnt, "--cache-dir", d / "cache", "--no-metrics"}, &o2);
+    WriteFile(out, o1 + o2);
+    return r == 0 ? 0 : 3;
+  });
+  const std::string said = ReadFile(out);
+  ASSERT_EQ(rc, 0) << said;
+  EXPECT_NE(said.find("warning: this mount is private to its owner"), std::string::npos) << said;
+  EXPECT_NE(said.find("user_allow_other"), std::string::npos) << said;
+  const std::string info = MountOptions(mnt);
+  EXPECT_NE(info.find(" " + mnt + " "), std::string::npos);
+  EXPECT_EQ(info.find("allow_other"), std::string::npos) << info;
+  EXPECT_EQ(RunAs(kAlice, kAlice, {}, [&] { return WriteFile(mnt + "/f", "x") ? 0 : errno; }), 0);
+  EXPECT_EQ(ReadAs(kBob, mnt + "/f"), EACCES);
+  std::string o;
+  EXPECT_EQ(RunCommand({"fusermount3", "-u", mnt}, &o), 0) << o;
+  for (int i = 0; i < 100 && IsMounted(mnt); i++) usleep(50000);
+  EXPECT_FALSE(IsMounted(mnt));
 }
 
 TEST_F(SharedMount, BadAccessFlagsAreRefusedWithOneLine) {

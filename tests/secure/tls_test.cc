@@ -84,6 +84,9 @@ TEST_F(Tls, RedisOverTls) {
   ASSERT_EQ(base.rfind("rediss://", 0), 0u) << base;
   RoundTrip(base + "?tls-cacert-file=" + good_.ca);
   StatusFails(base + "?prefix=other&tls-cacert-file=" + wrongCa_, {"not trusted", "tls-cacert-file", "insecure-skip-verify"});
+  // The right CA, but the certificate must also name the host asked for.
+  StatusFails(base + "?prefix=other&tls-cacert-file=" + good_.ca + "&tls-server-name=db.example", {"not trusted"});
+  FormatWorks(base + "?prefix=named&tls-cacert-file=" + good_.ca + "&tls-server-name=localhost");
   // The system CAs did not sign it either.
   StatusFails(base + "?prefix=other", {"not trusted"});
   FormatWorks(base + "?prefix=skip&tls-cacert-file=" + wrongCa_ + "&insecure-skip-verify=true");
