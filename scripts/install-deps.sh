@@ -17,11 +17,12 @@ APT_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql-15 etcd-server etcd-client
   attr psmisc procps time util-linux
-  awscli s3fs rclone
+  awscli python3-boto3 s3fs rclone
   prometheus libcpp-httplib-dev
   ccache python3-hypothesis e2fsprogs acl
   openssl postgresql-client-15
   tmux gdb tar
+  libmicrohttpd-dev libxml2-dev litmus cadaver
 )
 
 missing=()

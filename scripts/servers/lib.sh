@@ -2,13 +2,22 @@
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now (a random port
-# in 20000-59999 whose connect is refused).
+# A TCP port on 127.0.0.1 that nothing listens on right now: a random port
+# in 20000-32767, below the kernel's ephemeral range (32768-60999 here), so
+# that no outgoing connection's source port can take it before the server
+# binds, and not one this script picked already (a server's second port is
+# picked before its first one listens).
+PICKED_PORTS=" "
 free_port() {
   local p
   for _ in $(seq 1 500); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12768 ))
+    case "$PICKED_PORTS" in *" $p "*) continue ;; esac
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      PICKED_PORTS="$PICKED_PORTS$p "
+      echo "$p"
+      return
+    fi
   done
   die "no free port found"
 }
@@ -16,7 +25,10 @@ free_port() {
 # The port remembered in DIR/$1 (so that a restart reuses it), or a new one.
 remember_port() {
   local file="$DIR/$1"
-  if [ -s "$file" ]; then cat "$file"; else free_port | tee "$file"; fi
+  # No pipeline or command substitution around free_port: it runs in this
+  # shell, so PICKED_PORTS remembers the port.
+  [ -s "$file" ] || free_port > "$file"
+  cat "$file"
 }
 
 # Waits up to $1 seconds for the command "$2..." to succeed.

@@ -47,6 +47,11 @@ void RunStatus(const std::string& metaUrl) {
                     {"expire", s.expireSec},
                     {"expireTime", UtcTime(s.expireSec)},
                     {"stale", s.expireSec < now}});
+    // Network services (webdav, gateway) say what they are and where.
+    if (!s.info.kind.empty()) {
+      list.back()["kind"] = s.info.kind;
+      list.back()["address"] = s.info.address;
+    }
   }
   out["Sessions"] = list;
   std::printf("%s\n", out.dump(2).c_str());

@@ -64,6 +64,10 @@ struct SessionInfo {
   uint32_t processId = 0;
   std::string version;
   bool readOnly = false;  // listed only: NewSession records MetaOptions::readOnly
+  // A network service's session (src/service/): its kind ("webdav",
+  // "gateway") and the address it serves at. Empty for a mount.
+  std::string kind = {};
+  std::string address = {};
 };
 
 struct SessionRecord {

@@ -38,6 +38,24 @@ TEST_P(MetaTest, SessionsAreListedAndClosed) {
   EXPECT_EQ(Must(meta_->CleanStaleSessions()), 0);
 }
 
+// A service session (src/service/) lists its kind and address; a mount's
+// has neither.
+TEST_P(MetaTest, ServiceSessionListsKindAndAddress) {
+  SessionInfo si{"host-a", "webdav", 7, "0.1"};
+  si.kind = "webdav";
+  si.address = "127.0.0.1:8080";
+  ASSERT_OK(meta_->NewSession(si));
+  auto other = OpenClient();
+  ASSERT_OK(other->NewSession(SessionInfo{"host-b", "/mnt/b", 8, "0.1"}));
+  auto list = Must(meta_->ListSessions());
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].info.kind, "webdav");
+  EXPECT_EQ(list[0].info.address, "127.0.0.1:8080");
+  EXPECT_EQ(list[1].info.kind, "");
+  EXPECT_EQ(list[1].info.address, "");
+  ASSERT_OK(other->CloseSession());
+}
+
 TEST_P(MetaTest, UnlinkedOpenFileLivesUntilClose) {
   ASSERT_OK(meta_->NewSession(SessionInfo{"h", "/m", 1, "v"}));
   auto f = Must(meta_->Create(root_, kRootIno, "f", 0644, 0, O_RDWR));

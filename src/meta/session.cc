@@ -29,6 +29,8 @@ Status MetaImpl::NewSession(const SessionInfo& info) {
                       {"processId", info.processId},
                       {"version", info.version},
                       {"readOnly", opts_.readOnly}};
+  if (!info.kind.empty()) j["kind"] = info.kind;
+  if (!info.address.empty()) j["address"] = info.address;
   const std::string infoJson = j.dump();
   const int64_t now = NowSec();
   const int64_t expire = now + 5 * opts_.heartbeatSec;
@@ -125,6 +127,8 @@ Result<std::vector<SessionRecord>> MetaImpl::ListSessions() {
           r.info.processId = j.value("processId", 0u);
           r.info.version = j.value("version", "");
           r.info.readOnly = j.value("readOnly", false);
+          r.info.kind = j.value("kind", "");
+          r.info.address = j.value("address", "");
         }
       }
       return Status::OK();

@@ -124,19 +124,41 @@ Signed Sign(const Request& req, const Credentials& creds, std::string_view regio
   s.canonicalRequest = req.method + "\n" + UriEncode(path, false) + "\n" + CanonicalQuery(req.query) +
                        "\n" + canonHeaders + "\n" + s.signedHeaders + "\n" + req.payloadHash;
 
-  std::string date(amzDate.substr(0, 8));
-  std::string scope = date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
+  std::string_view date = amzDate.substr(0, 8);
+  std::string scope = Scope(date, region, service);
   s.stringToSign = "AWS4-HMAC-SHA256\n" + std::string(amzDate) + "\n" + scope + "\n" +
                    Sha256Hex(s.canonicalRequest);
-
-  std::string kDate = HmacSha256("AWS4" + creds.secretKey, date);
-  std::string kRegion = HmacSha256(kDate, region);
-  std::string kService = HmacSha256(kRegion, service);
-  std::string kSigning = HmacSha256(kService, "aws4_request");
-  s.signature = Hex(HmacSha256(kSigning, s.stringToSign));
+  s.signature = Hex(HmacSha256(SigningKey(creds.secretKey, date, region, service), s.stringToSign));
   s.authorization = "AWS4-HMAC-SHA256 Credential=" + creds.accessKey + "/" + scope +
                     ", SignedHeaders=" + s.signedHeaders + ", Signature=" + s.signature;
   return s;
+}
+
+std::string Scope(std::string_view date, std::string_view region, std::string_view service) {
+  return std::string(date) + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
+}
+
+std::string SigningKey(std::string_view secretKey, std::string_view date, std::string_view region,
+                       std::string_view service) {
+  std::string kDate = HmacSha256("AWS4" + std::string(secretKey), date);
+  std::string kRegion = HmacSha256(kDate, region);
+  std::string kService = HmacSha256(kRegion, service);
+  return HmacSha256(kService, "aws4_request");
+}
+
+std::string ChunkSignature(std::string_view signingKey, std::string_view amzDate, std::string_view scope,
+                           std::string_view previousSignature, std::string_view chunkSha256Hex) {
+  std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n" + std::string(amzDate) + "\n" + std::string(scope) + "\n" +
+                    std::string(previousSignature) + "\n" + std::string(kEmptySha256) + "\n" +
+                    std::string(chunkSha256Hex);
+  return Hex(HmacSha256(signingKey, sts));
+}
+
+bool SameSignature(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 std::string AmzDate(int64_t unixSeconds) {

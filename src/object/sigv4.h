@@ -79,4 +79,23 @@ std::string AmzDate(int64_t unixSeconds);
 Signed SignS3(Request& req, const Credentials& creds, std::string_view region,
               int64_t unixSeconds);
 
+// ---- pieces shared by signing and verifying (the S3 gateway) ----
+// The signing key of a scope: HMAC chain over "AWS4"+secret, date
+// ("YYYYMMDD"), region, service and "aws4_request". Raw 32 bytes.
+std::string SigningKey(std::string_view secretKey, std::string_view date, std::string_view region,
+                       std::string_view service);
+// "YYYYMMDD/region/service/aws4_request".
+std::string Scope(std::string_view date, std::string_view region, std::string_view service);
+// Hex signature of one chunk of a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body:
+// HMAC(signingKey, "AWS4-HMAC-SHA256-PAYLOAD\n" amzDate "\n" scope "\n"
+// previousSignature "\n" SHA256("") "\n" chunkSha256Hex). The first chunk's
+// previous signature is the request's (seed) signature; the last chunk is
+// empty.
+std::string ChunkSignature(std::string_view signingKey, std::string_view amzDate, std::string_view scope,
+                           std::string_view previousSignature, std::string_view chunkSha256Hex);
+// Constant-time comparison of two signatures.
+bool SameSignature(std::string_view a, std::string_view b);
+inline constexpr std::string_view kStreamingPayload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+inline constexpr std::string_view kStreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
 }  // namespace slicefs::sigv4

@@ -284,5 +284,37 @@ TEST(SigV4, MatchesBotocore) {
   }
 }
 
+
+// The streaming-upload example of the S3 API reference ("Signature
+// Calculations for the Authorization Header: Transferring Payload in Multiple
+// Chunks"): the seed signature and the three chunk signatures.
+TEST(SigV4Streaming, AwsReferenceExample) {
+  const Credentials creds{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""};
+  Request r;
+  r.method = "PUT";
+  r.path = "/examplebucket/chunkObject.txt";
+  r.headers = {{"Host", "s3.amazonaws.com"},
+               {"x-amz-date", "20130524T000000Z"},
+               {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+               {"x-amz-content-sha256", std::string(kStreamingPayload)},
+               {"Content-Encoding", "aws-chunked"},
+               {"x-amz-decoded-content-length", "66560"},
+               {"Content-Length", "66824"}};
+  r.payloadHash = std::string(kStreamingPayload);
+  Signed s = Sign(r, creds, "us-east-1", "s3", "20130524T000000Z");
+  EXPECT_EQ(s.signature, "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+  const std::string key = SigningKey(creds.secretKey, "20130524", "us-east-1", "s3");
+  const std::string scope = Scope("20130524", "us-east-1", "s3");
+  std::string c1 = ChunkSignature(key, "20130524T000000Z", scope, s.signature, Sha256Hex(std::string(65536, 'a')));
+  EXPECT_EQ(c1, "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648");
+  std::string c2 = ChunkSignature(key, "20130524T000000Z", scope, c1, Sha256Hex(std::string(1024, 'a')));
+  EXPECT_EQ(c2, "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497");
+  std::string c3 = ChunkSignature(key, "20130524T000000Z", scope, c2, kEmptySha256);
+  EXPECT_EQ(c3, "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9");
+  EXPECT_TRUE(SameSignature(c3, "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"));
+  EXPECT_FALSE(SameSignature(c3, "c6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"));
+  EXPECT_FALSE(SameSignature(c3, "b6"));
+}
+
 }  // namespace
 }  // namespace slicefs::sigv4

@@ -225,6 +225,11 @@ Result<size_t> PathFile::Write(uint64_t off, std::span<const char> data) {
   return vfs_->Write(fh_, off, data);
 }
 
+Result<uint64_t> PathFile::CopyFrom(PathFile& src, uint64_t srcOff, uint64_t dstOff, uint64_t len) {
+  if (!fh_ || !src.fh_) return Err(EBADF, "file is closed");
+  return vfs_->CopyFileRange(ctx_, src.fh_, srcOff, fh_, dstOff, len);
+}
+
 Result<Attr> PathFile::Stat() {
   if (!fh_) return Err(EBADF, "file is closed");
   return vfs_->GetAttr(ctx_, ino_);

@@ -44,6 +44,10 @@ class PathFile {
   Status Fsync();
   // Commits written data and releases the handle; later calls give EBADF.
   Status Close();
+  // copy_file_range(2) from src into this file: slice records are shared,
+  // no data is copied (the S3 gateway's multipart complete). Returns the
+  // bytes copied (short at src's end of file).
+  Result<uint64_t> CopyFrom(PathFile& src, uint64_t srcOff, uint64_t dstOff, uint64_t len);
 
  private:
   friend class PathFs;

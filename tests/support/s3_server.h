@@ -15,6 +15,10 @@ class S3Server {
  public:
   // Starts a server; error if s3rver is not installed or fails to start.
   static Result<std::unique_ptr<S3Server>> Start();
+  // A server this process does not run (stop/restart do nothing): what
+  // SharedS3Server returns when $SLICEFS_TEST_S3_ENDPOINT names one, e.g.
+  // the S3 gateway of a volume (tests/gateway_s3_store_test.sh).
+  static std::unique_ptr<S3Server> External(const std::string& endpoint);
   ~S3Server();  // stops the server and removes its data
 
   // "http://127.0.0.1:PORT".
@@ -36,7 +40,8 @@ class S3Server {
   bool running_ = false;
 };
 
-// One server per test process, started on first use and stopped at exit.
+// One server per test process, started on first use and stopped at exit
+// ($SLICEFS_TEST_S3_ENDPOINT: that external server instead).
 // Returns nullptr (with the reason in *why) when s3rver is unavailable.
 S3Server* SharedS3Server(std::string* why = nullptr);
 
