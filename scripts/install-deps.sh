@@ -20,6 +20,7 @@ APT_PKGS=(
   awscli python3-boto3 s3fs rclone
   prometheus libcpp-httplib-dev
   ccache python3-hypothesis e2fsprogs acl
+  openssl postgresql-client-15
   tmux gdb tar
   libmicrohttpd-dev libxml2-dev litmus curl openssl
   fio

@@ -41,6 +41,12 @@ wait_for() {
   done
 }
 
+# TLS for the start-*.sh scripts: when SLICEFS_TLS_CERT and SLICEFS_TLS_KEY
+# (PEM files) are set, the server speaks only TLS with that certificate
+# (SLICEFS_TLS_CA: the CA that signed it, for the scripts' own health checks
+# and, for redis, its client-CA setting). tls_on is true then.
+tls_on() { [ -n "${SLICEFS_TLS_CERT:-}" ] && [ -n "${SLICEFS_TLS_KEY:-}" ]; }
+
 # True when DIR/pid names a live process (any, when it lists several).
 running() {
   [ -s "$DIR/pid" ] || return 1

@@ -7,6 +7,9 @@
 # ports; stop.sh DIR/nI stops one member, stop.sh DIR all of them.
 # --max-txn-ops and --max-request-bytes are raised so that transactions
 # comparing every key they read fit (see src/kv/etcd_kv.h).
+# With SLICEFS_TLS_CERT/KEY/CA set (lib.sh), clients are served over https
+# only (peers stay on http); the URL printed is the same (callers add
+# ?cacert=...).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: start-etcd.sh DIR [MEMBERS]"
@@ -28,16 +31,24 @@ done
 STATE=new
 [ -d "$TOP/n1/data" ] && STATE=existing
 ENDPOINTS=""
+CSCHEME=http
+TLS_ARGS=()
+CURL_TLS=""
+if tls_on; then
+  CSCHEME=https
+  TLS_ARGS=(--cert-file "$SLICEFS_TLS_CERT" --key-file "$SLICEFS_TLS_KEY")
+  CURL_TLS="--cacert ${SLICEFS_TLS_CA:-$SLICEFS_TLS_CERT}"
+fi
 : > "$TOP/pid"
 for i in $(seq 1 "$N"); do
   DIR="$TOP/n$i"
-  CLIENT="http://127.0.0.1:$(cat "$DIR/port")"
+  CLIENT="$CSCHEME://127.0.0.1:$(cat "$DIR/port")"
   PEER="http://127.0.0.1:$(cat "$DIR/peer_port")"
   setsid etcd --name "n$i" --data-dir "$DIR/data" \
     --listen-client-urls "$CLIENT" --advertise-client-urls "$CLIENT" \
     --listen-peer-urls "$PEER" --initial-advertise-peer-urls "$PEER" \
     --initial-cluster "$CLUSTER" --initial-cluster-state "$STATE" \
-    --initial-cluster-token "slicefs-$$" \
+    --initial-cluster-token "slicefs-$$" "${TLS_ARGS[@]}" \
     --max-txn-ops 100000 --max-request-bytes 33554432 \
     --quota-backend-bytes 8589934592 >>"$DIR/log" 2>&1 </dev/null &
   echo $! > "$DIR/pid"
@@ -45,8 +56,8 @@ for i in $(seq 1 "$N"); do
   ENDPOINTS="${ENDPOINTS:+$ENDPOINTS,}127.0.0.1:$(cat "$DIR/port")"
 done
 for i in $(seq 1 "$N"); do
-  CLIENT="http://127.0.0.1:$(cat "$TOP/n$i/port")"
-  wait_for 60 sh -c "curl -sf --max-time 2 $CLIENT/health | grep -q true" ||
+  CLIENT="$CSCHEME://127.0.0.1:$(cat "$TOP/n$i/port")"
+  wait_for 60 sh -c "curl -sf $CURL_TLS --max-time 2 $CLIENT/health | grep -q true" ||
     die "etcd member n$i did not become healthy (see $TOP/n$i/log)"
 done
 echo "etcd://$ENDPOINTS/slicefs"

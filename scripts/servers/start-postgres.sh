@@ -5,6 +5,8 @@
 # user slicefs (password slicefs, scram auth over TCP) and database slicefs.
 # Writes DIR/pid and prints postgres://slicefs:slicefs@127.0.0.1:PORT/slicefs.
 # Run again on the same DIR after stop.sh to restart with the same data.
+# With SLICEFS_TLS_CERT/KEY set (lib.sh), ssl=on with that certificate
+# (plain connections are still accepted: clients choose with sslmode=).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -eq 1 ] || die "usage: start-postgres.sh DIR"
@@ -39,8 +41,17 @@ if [ ! -s "$DATA/PG_VERSION" ]; then
     die "initdb failed (see $DIR/initdb.log)"
   NEW=1
 fi
+SSL_OPTS=""
+if tls_on; then
+  # postgres wants its key owned by the server's user, mode 0600.
+  cp "$SLICEFS_TLS_CERT" "$DIR/pg/server.crt"
+  cp "$SLICEFS_TLS_KEY" "$DIR/pg/server.key"
+  chmod 0600 "$DIR/pg/server.key"
+  [ "$(id -u)" -eq 0 ] && chown nobody "$DIR/pg/server.crt" "$DIR/pg/server.key"
+  SSL_OPTS="-c ssl=on -c ssl_cert_file=$DIR/pg/server.crt -c ssl_key_file=$DIR/pg/server.key"
+fi
 as_user "$BIN/pg_ctl" -D "$DATA" -l "$DIR/pg/log" -w -t 60 start \
-  -o "-p $PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=200" \
+  -o "-p $PORT -k $DIR/pg -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=200 $SSL_OPTS" \
   >"$DIR/pg_ctl.log" 2>&1 || die "postgres did not start (see $DIR/pg/log)"
 head -1 "$DATA/postmaster.pid" > "$DIR/pid"
 echo INT > "$DIR/stopsig"   # fast shutdown: TERM would wait for every client to leave

@@ -9,6 +9,7 @@
 # Credentials: access key S3RVER, secret key S3RVER. s3rver 3.x checks the
 # access key (InvalidAccessKeyId), the presence of x-amz-content-sha256 and
 # the request time, but does not recompute SigV4 signatures.
+# With SLICEFS_TLS_CERT/KEY set (as lib.sh describes), it serves https:// only.
 set -euo pipefail
 DIR=${1:?usage: start-s3rver.sh DIR [PORT]}
 PORT=${2:-0}
@@ -30,7 +31,13 @@ LOG="$DIR/s3rver.log"
 : > "$LOG"
 # --service-endpoint localhost: virtual-hosted requests work as
 # http://BUCKET.s3.localhost:PORT (libcurl resolves *.localhost to loopback).
-nohup "$BIN" -d "$DIR/data" -a 127.0.0.1 -p "$PORT" --silent --service-endpoint localhost >"$LOG" 2>&1 </dev/null &
+TLS=()
+SCHEME=http
+if [ -n "${SLICEFS_TLS_CERT:-}" ] && [ -n "${SLICEFS_TLS_KEY:-}" ]; then
+  TLS=(--key "$SLICEFS_TLS_KEY" --cert "$SLICEFS_TLS_CERT")
+  SCHEME=https
+fi
+nohup "$BIN" -d "$DIR/data" -a 127.0.0.1 -p "$PORT" --silent --service-endpoint localhost "${TLS[@]}" >"$LOG" 2>&1 </dev/null &
 PID=$!
 echo "$PID" > "$DIR/pid"
 for _ in $(seq 1 300); do
@@ -42,7 +49,7 @@ for _ in $(seq 1 300); do
   fi
   LINE=$(grep -o 'listening on [0-9.]*:[0-9]*' "$LOG" || true)
   if [ -n "$LINE" ]; then
-    ENDPOINT="http://${LINE#listening on }"
+    ENDPOINT="$SCHEME://${LINE#listening on }"
     echo "$ENDPOINT" > "$DIR/endpoint"
     echo "$ENDPOINT"
     exit 0

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/control_client.h"
 #include "cli/mount_files.h"
 #include "cli/mount_util.h"
 #include "cli/progress.h"
@@ -174,7 +175,14 @@ void Run(const DebugArgs& a) {
   }
   // Metadata engine reachability: `slicefs status` on the mount's URL (the
   // root's virtual xattr, readable by root and the mount's owner).
-  auto url = MountXattr(*root, std::string(kXattrMetaUrl));
+  // The full URL comes from the control channel (root and the owner only);
+  // the xattr has it without the password (enough with META_PASSWORD set).
+  Result<std::string> url = Err(ENODATA, "");
+  if (auto mc = FindControl(*root)) {
+    if (auto r = CallControl(mc->socket, "meta-url", nlohmann::json::object()); r && r->contains("url"))
+      url = (*r)["url"].get<std::string>();
+  }
+  if (!url) url = MountXattr(*root, std::string(kXattrMetaUrl));
   const std::string statusFile = (stage / "volume-status.txt").string();
   if (url) {
     auto rc = RunProgram({"/proc/self/exe", "status", *url}, statusFile, 60);

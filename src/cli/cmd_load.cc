@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "cli/dump_source.h"
+#include "common/url.h"
 #include "kv/kv.h"
 #include "meta/dump.h"
 #include "meta/meta.h"
@@ -45,7 +46,8 @@ void RunLoad(const LoadArgs& a) {
       std::fprintf(stderr,
                    "warning: could not write %s to the bucket (%s): before mounting, run `slicefs format %s %s "
                    "--force` with the storage credentials\n",
-                   UuidObjectKey(fmt.name).c_str(), st.message().c_str(), a.metaUrl.c_str(), fmt.name.c_str());
+                   UuidObjectKey(fmt.name).c_str(), st.message().c_str(), RedactedUrl(a.metaUrl).c_str(),
+                   fmt.name.c_str());
   }
 }
 

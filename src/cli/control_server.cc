@@ -162,6 +162,7 @@ void ControlServer::Serve(int fd) {
   ctx.gid = cred.gid;
   ctx.pid = static_cast<uint32_t>(cred.pid);
   if (cred.uid != 0) ctx.gids = GroupsOf(ctx.pid);
+  ctx = vfs_.callerMap().Apply(std::move(ctx));  // --root-squash / --all-squash
   nlohmann::json args = req->contains("args") ? (*req)["args"] : nlohmann::json::object();
   auto send = [fd](const nlohmann::json& m) { return control::WriteFrame(fd, m).ok(); };
   auto cancelled = [this, fd] {

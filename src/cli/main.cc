@@ -5,6 +5,7 @@
 #include <map>
 
 #include "cli/command.h"
+#include "cli/secret_args.h"
 #include "common/version.h"
 
 namespace slicefs::cli {
@@ -48,8 +49,13 @@ int main(int argc, char** argv) {
     if (verbose) spdlog::set_level(spdlog::level::debug);
   });
   SetupAllCommands(app);
+  // CLI11 parses a copy (in reverse order); the originals, which ps shows,
+  // lose their passwords first (cli/secret_args.h).
+  std::vector<std::string> args;
+  for (int i = argc - 1; i > 0; i--) args.emplace_back(argv[i]);
+  ScrubSecretArgs(argc, argv);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const CommandError& e) {

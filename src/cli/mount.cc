@@ -20,6 +20,7 @@
 #include "cli/control_server.h"
 #include "fuse/kernel_notify.h"
 #include "cli/metrics_server.h"
+#include "cli/mount_access.h"
 #include "cli/mount_util.h"
 #include "cli/serve_common.h"
 #include "fuse/fuse_server.h"
@@ -60,6 +61,8 @@ struct MountArgs {
   std::string writebackSize = "1G";
   int leftoverWaitSec = 60;
   double negativeEntryCache = 0.0;
+  MountAccessArgs access;  // allow_other default, squash, umask (cli/mount_access.h)
+  CallerMap callers;       // built from `access` in Run()
 };
 
 void WriteAll(int fd, const std::string& s) {
@@ -99,6 +102,9 @@ std::string EffectiveConfig(const MountArgs& a, const VolumeFormat& f, const std
   j["upload_delay"] = a.uploadDelay;
   j["writeback_size"] = a.writebackSize;
   j["metrics"] = metricsAddr;  // empty with --no-metrics
+  j["root_squash"] = a.access.rootSquash;
+  j["all_squash"] = a.access.allSquash;
+  j["umask"] = a.access.umask;
   j["format"] = nlohmann::ordered_json::parse(f.ToJson(/*redactSecrets=*/true));
   return j.dump(2) + "\n";
 }
@@ -172,6 +178,7 @@ int Serve(const MountArgs& a, int readyFd) {
   }
   Vfs& vfs = (*vol)->vfs();
   vfs.SetOwnerUid(getuid());
+  vfs.SetCallerMap(a.callers);
   // The data-layer series read the volume: unregistered (on every return)
   // before it goes, and after the server that exports them has stopped.
   struct DataMetrics {
@@ -273,6 +280,7 @@ int Serve(const MountArgs& a, int readyFd) {
   for (auto& o : a.fuseOptions) fo.options.push_back(o);
   fo.onReady = report;
   fo.opMetrics = !a.noMetrics;
+  fo.kernelPermissions = !a.callers.allSquash;  // all-squash: only the squash user's permissions count
   fo.configJson = EffectiveConfig(a, (*vol)->format(), metrics ? metrics->address() : "");
   Status served = ServeFuse(&vfs, fo);
   report(served);  // no-op if readiness was already reported
@@ -321,6 +329,12 @@ void Run(MountArgs a) {
     a.metaUrl = sqlite + Absolute(a.metaUrl.substr(sqlite.size()));
   }
   if (a.cacheDir.empty()) a.cacheDir = DefaultCacheDir();
+  auto callers = BuildCallerMap(a.access);
+  if (!callers) throw CommandError(callers.error().message());
+  a.callers = *callers;
+  if (auto warn = ApplyAllowOther(a.access, &a.fuseOptions, geteuid() == 0); !warn.empty()) {
+    std::fprintf(stderr, "slicefs mount: warning: %s\n", warn.c_str());
+  }
   if (!a.background) {
     SetupLogging(a.logFile, a.logLevel);
     int rc = Serve(a, -1);
@@ -414,6 +428,11 @@ void Setup(CLI::App& app) {
   c->add_option("--writeback-wait", a->leftoverWaitSec,
                 "with --writeback: seconds to wait at mount for blocks an earlier mount left staged, and at unmount for pending uploads")
       ->capture_default_str()->check(CLI::Range(0, 86400));
+  c->add_flag("--no-allow-other", a->access.noAllowOther,
+              "do not add -o allow_other (added by default for root, and for others when /etc/fuse.conf has user_allow_other)");
+  c->add_option("--root-squash", a->access.rootSquash, "map root (uid 0) to UID:GID for every check and new file");
+  c->add_option("--all-squash", a->access.allSquash, "map every user to UID:GID for every check and new file");
+  c->add_option("--umask", a->access.umask, "octal bits removed from every new file's and directory's mode, besides the caller's umask");
   c->callback([a] { Run(*a); });
 }
 

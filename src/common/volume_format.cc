@@ -9,15 +9,14 @@ namespace slicefs {
 using nlohmann::json;
 
 std::string VolumeFormat::ToJson(bool redactSecrets) const {
-  auto secret = [&](const std::string& s) { return redactSecrets && !s.empty() ? std::string("removed") : s; };
   json j = {
       {"name", name},
       {"uuid", uuid},
       {"storage", storage},
       {"bucket", bucket},
       {"accessKey", accessKey},
-      {"secretKey", secret(secretKey)},
-      {"sessionToken", secret(sessionToken)},
+      {"secretKey", secretKey},
+      {"sessionToken", sessionToken},
       {"blockSizeKiB", blockSizeKiB},
       {"compression", compression},
       {"hashPrefix", hashPrefix},
@@ -27,10 +26,18 @@ std::string VolumeFormat::ToJson(bool redactSecrets) const {
       {"version", version},
   };
   if (!encryptKey.empty()) {  // encryption at rest
-    j["encryptKey"] = secret(encryptKey);
+    // Shown as removed, but not in kFormatSecretFields: a dump keeps it (it
+    // is passphrase-protected), so a restored volume can still be read.
+    j["encryptKey"] = redactSecrets ? std::string("removed") : encryptKey;
     j["encryptAlgo"] = encryptAlgo;
   }
   j["enableACL"] = enableAcl;
+  if (redactSecrets) {
+    for (std::string_view f : kFormatSecretFields) {
+      auto it = j.find(f);
+      if (it != j.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) *it = "removed";
+    }
+  }
   return j.dump(2);
 }
 

@@ -2,12 +2,20 @@
 // `slicefs format`, read by every client at mount.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
 namespace slicefs {
+
+// The format's JSON fields that hold credentials: shown as "removed" by
+// status, config, .config, debug and dump (without --keep-secret-key).
+// A new secret field (e.g. an encryption key's passphrase or wrapped key)
+// is added here, and every one of those places hides it.
+inline constexpr std::array<std::string_view, 2> kFormatSecretFields = {"secretKey", "sessionToken"};
 
 struct VolumeFormat {
   std::string name;                 // volume name: [a-z0-9-], 3..63 chars

@@ -17,7 +17,8 @@ int64_t NowMs() {
 }
 }  // namespace
 
-Ctx MakeCtx(fuse_req_t req) {
+namespace {
+Ctx CallerCtx(fuse_req_t req) {
   const fuse_ctx* c = fuse_req_ctx(req);
   Ctx ctx;
   ctx.uid = c->uid;
@@ -46,8 +47,21 @@ Ctx MakeCtx(fuse_req_t req) {
   fs.groups[ctx.pid] = {ctx.gids, now};
   return ctx;
 }
+}  // namespace
 
-uint32_t Umask(fuse_req_t req) { return fuse_req_ctx(req)->umask; }
+// The one place a request's caller becomes the Ctx every check uses:
+// --root-squash / --all-squash apply here (vfs/caller_map.h).
+Ctx MakeCtx(fuse_req_t req) {
+  const CallerMap& m = V(req).callerMap();
+  if (m.allSquash) {  // the caller's own groups do not matter
+    Ctx ctx;
+    ctx.pid = fuse_req_ctx(req)->pid;
+    return m.Apply(std::move(ctx));
+  }
+  return m.Apply(CallerCtx(req));
+}
+
+uint32_t Umask(fuse_req_t req) { return V(req).callerMap().ApplyUmask(fuse_req_ctx(req)->umask); }
 
 void ReplyErrno(fuse_req_t req, int err) {
   if (err < 0 || err >= 4096) err = EIO;  // 0 is success

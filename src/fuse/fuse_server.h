@@ -28,6 +28,10 @@ struct FuseServerOptions {
   std::string fsname;            // shown as the mount's source
   std::vector<std::string> options;  // -o options passed to libfuse (allow_other, ...)
   int maxThreads = 64;
+  // The kernel checks permissions (default_permissions) with the caller's
+  // real credentials before slicefs checks them again with the mapped ones.
+  // Off for --all-squash, where only the squash user's permissions count.
+  bool kernelPermissions = true;
   // Observation (fuse/op_trace.h): per-op timing for the metrics (off:
   // not even timed), and the content of the root's .config file.
   bool opMetrics = true;

@@ -78,7 +78,7 @@ Status ServeFuse(Vfs* vfs, const FuseServerOptions& opts) {
 
   std::vector<std::string> args = {"slicefs"};
   if (opts.debug) args.push_back("-d");
-  std::string o = "default_permissions,subtype=slicefs,fsname=" +
+  std::string o = std::string(opts.kernelPermissions ? "default_permissions," : "") + "subtype=slicefs,fsname=" +
                   (opts.fsname.empty() ? std::string("slicefs") : opts.fsname);
   if (opts.readOnly) o += ",ro";
   for (auto& extra : opts.options) o += "," + extra;

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/tls_options.h"
 #include "kv/read_set.h"
 #include "kv/txn_store.h"
 
@@ -56,6 +57,7 @@ struct Config {
   std::string ns;                      // PREFIX + '\0'
   std::string nsEnd;                   // PREFIX + '\1'
   std::string redacted;
+  TlsOptions tls;  // https endpoints (cacert, cert, key, insecure-skip-verify)
 };
 
 size_t WriteCb(char* p, size_t size, size_t n, void* ud) {
@@ -75,7 +77,8 @@ class HConn {
 
   // POSTs body to endpoint + path; returns the parsed reply. Transport
   // failures and server unavailability are retryable.
-  Result<json> post(const std::string& endpoint, const char* path, const std::string& body) {
+  Result<json> post(const std::string& endpoint, const char* path, const std::string& body,
+                    const TlsOptions& tls) {
     if (!h_) return Err(Status::Retryable(ENOMEM, "etcd: cannot create a curl handle"));
     if (!headers_) {
       headers_ = curl_slist_append(nullptr, "Content-Type: application/json");
@@ -93,7 +96,24 @@ class HConn {
     curl_easy_setopt(h_, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
     curl_easy_setopt(h_, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(h_, CURLOPT_NOSIGNAL, 1L);
+    if (!tls.caFile.empty()) curl_easy_setopt(h_, CURLOPT_CAINFO, tls.caFile.c_str());
+    if (!tls.certFile.empty()) curl_easy_setopt(h_, CURLOPT_SSLCERT, tls.certFile.c_str());
+    if (!tls.keyFile.empty()) curl_easy_setopt(h_, CURLOPT_SSLKEY, tls.keyFile.c_str());
+    curl_easy_setopt(h_, CURLOPT_SSL_VERIFYPEER, tls.insecureSkipVerify ? 0L : 1L);
+    curl_easy_setopt(h_, CURLOPT_SSL_VERIFYHOST, tls.insecureSkipVerify ? 0L : 2L);
+    char errbuf[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode rc = curl_easy_perform(h_);
+    curl_easy_setopt(h_, CURLOPT_ERRORBUFFER, nullptr);
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT) {
+      broken_ = true;
+      return Err(Status::Error(EIO, "etcd: " + endpoint + ": TLS certificate not trusted (" + errbuf + ") " +
+                                        kTlsVerifyHint));
+    }
+    if (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM) {
+      broken_ = true;
+      return Err(Status::Error(EIO, "etcd: " + endpoint + ": TLS handshake failed (" + errbuf + "; is it a TLS port?)"));
+    }
     if (rc != CURLE_OK) {
       broken_ = true;
       return Err(Status::Retryable(EIO, "etcd: " + endpoint + ": " + curl_easy_strerror(rc)));
@@ -189,7 +209,7 @@ class EtcdKvStore : public PooledKvStore<HConn> {
   // endpoint becomes current (the retry then goes there).
   Result<json> call(HConn& c, const char* path, const json& req) {
     size_t i = current_.load() % cfg_.endpoints.size();
-    auto r = c.post(cfg_.endpoints[i], path, req.dump());
+    auto r = c.post(cfg_.endpoints[i], path, req.dump(), cfg_.tls);
     if (!r && r.error().retryable() && !r.error().conflict()) current_.compare_exchange_strong(i, i + 1);
     return r;
   }
@@ -361,11 +381,22 @@ Result<std::unique_ptr<KvStore>> OpenEtcdKvStore(const Url& url) {
   cfg.redacted = url.Redacted();
   if (!url.user.empty() || !url.password.empty())
     return Err(EINVAL, "etcd: user/password authentication is not supported ('" + cfg.redacted + "')");
+  // https when any TLS option is given (as JuiceFS does), or with ?tls=true
+  // for a server whose certificate the system CAs verify.
+  auto query = url.query;
+  ASSIGN_OR_RETURN(cfg.tls, TlsOptions::Take(query, cfg.redacted));
+  if (!cfg.tls.serverName.empty()) return Err(EINVAL, "etcd: server-name is not supported ('" + cfg.redacted + "')");
+  bool https = cfg.tls.any();
+  if (auto it = query.find("tls"); it != query.end()) {
+    if (it->second != "true" && it->second != "false") return Err(EINVAL, "etcd: tls must be true or false in '" + cfg.redacted + "'");
+    https = https || it->second == "true";
+    query.erase(it);
+  }
   for (const auto& h : url.hosts) {
     std::string host = h.host.find(':') != std::string::npos ? "[" + h.host + "]" : h.host;
-    cfg.endpoints.push_back("http://" + host + ":" + std::to_string(h.port ? h.port : 2379));
+    cfg.endpoints.push_back((https ? "https://" : "http://") + host + ":" + std::to_string(h.port ? h.port : 2379));
   }
-  if (!url.query.empty()) return Err(EINVAL, "etcd: unknown option '" + url.query.begin()->first + "' in '" + cfg.redacted + "'");
+  if (!query.empty()) return Err(EINVAL, "etcd: unknown option '" + query.begin()->first + "' in '" + cfg.redacted + "'");
   if (url.path.find('\0') != std::string::npos) return Err(EINVAL, "etcd: prefix may not contain a NUL byte");
   cfg.ns = url.path + std::string(1, '\0');
   cfg.nsEnd = url.path + std::string(1, '\1');

@@ -49,6 +49,10 @@ class PConn {
       if (msg.find("password authentication failed") != std::string::npos ||
           msg.find("does not exist") != std::string::npos || msg.find("no password supplied") != std::string::npos)
         return Err(Status::Error(msg.find("does not exist") != std::string::npos ? ENOENT : EACCES, msg));
+      // TLS (sslmode=require/verify-ca/verify-full): a server without SSL
+      // or a certificate that does not verify will not change by retrying.
+      if (msg.find("SSL") != std::string::npos || msg.find("certificate") != std::string::npos)
+        return Err(Status::Error(EIO, msg + " (TLS settings: sslmode=, sslrootcert= in the URL)"));
       return Err(Status::Retryable(EIO, msg));
     }
     // Server notices ("relation ... already exists, skipping" from CREATE

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "kv/read_set.h"
+#include "kv/redis_tls.h"
 #include "kv/txn_store.h"
 
 namespace slicefs {
@@ -106,6 +107,7 @@ struct Config {
   std::string user, password;
   std::string prefix;
   std::string redacted;
+  std::shared_ptr<RedisTlsContext> tls;  // rediss://: every connection uses TLS
 };
 
 // One connection. `broken` is set after any I/O error: it is then dropped.
@@ -117,14 +119,20 @@ class RConn {
 
   static Result<std::unique_ptr<RConn>> Open(const Config& cfg) {
     auto c = std::unique_ptr<RConn>(new RConn());
-    timeval tv{3, 0};
-    c->ctx_ = redisConnectWithTimeout(cfg.host.c_str(), cfg.port, tv);
-    if (c->ctx_ == nullptr) return Err(Status::Retryable(ENOMEM, "redis: cannot allocate a connection"));
-    if (c->ctx_->err) {
-      return Err(Status::Retryable(EIO, "redis: cannot connect to " + cfg.redacted + ": " + c->ctx_->errstr));
+    if (cfg.tls) {
+      auto t = RedisTls::Connect(cfg.tls, cfg.host, cfg.port, 3, 30);
+      if (!t) return Err(t.error());
+      c->tls_ = std::move(*t);
+    } else {
+      timeval tv{3, 0};
+      c->ctx_ = redisConnectWithTimeout(cfg.host.c_str(), cfg.port, tv);
+      if (c->ctx_ == nullptr) return Err(Status::Retryable(ENOMEM, "redis: cannot allocate a connection"));
+      if (c->ctx_->err) {
+        return Err(Status::Retryable(EIO, "redis: cannot connect to " + cfg.redacted + ": " + c->ctx_->errstr));
+      }
+      timeval cmdTimeout{30, 0};
+      redisSetTimeout(c->ctx_, cmdTimeout);
     }
-    timeval cmdTimeout{30, 0};
-    redisSetTimeout(c->ctx_, cmdTimeout);
     if (!cfg.password.empty()) {
       std::vector<std::string> auth = {"AUTH"};
       if (!cfg.user.empty()) auth.push_back(cfg.user);
@@ -152,10 +160,13 @@ class RConn {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    auto* raw = static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data()));
+    std::string tlsErr;
+    auto* raw = tls_ ? tls_->command(static_cast<int>(argv.size()), argv.data(), lens.data(), &tlsErr)
+                     : static_cast<redisReply*>(
+                           redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data()));
     if (raw == nullptr) {
       broken_ = true;
-      return Err(Status::Retryable(EIO, std::string("redis: connection error: ") + ctx_->errstr));
+      return Err(Status::Retryable(EIO, std::string("redis: connection error: ") + (tls_ ? tlsErr : ctx_->errstr)));
     }
     Reply r(raw);
     if (r->type == REDIS_REPLY_ERROR) {
@@ -187,7 +198,8 @@ class RConn {
 
  private:
   RConn() = default;
-  redisContext* ctx_ = nullptr;
+  redisContext* ctx_ = nullptr;     // plain TCP (hiredis does the I/O)
+  std::unique_ptr<RedisTls> tls_;  // rediss:// (OpenSSL does the I/O)
   bool broken_ = false;
 };
 
@@ -360,7 +372,14 @@ Result<std::unique_ptr<KvStore>> OpenRedisKvStore(const Url& url) {
     if (ec != std::errc() || p != url.path.data() + url.path.size() || cfg.db < 0)
       return Err(EINVAL, "redis: database '" + url.path + "' is not a number in '" + cfg.redacted + "'");
   }
-  for (const auto& [k, v] : url.query) {
+  auto query = url.query;
+  ASSIGN_OR_RETURN(auto tls, TlsOptions::Take(query, cfg.redacted));  // tls-cacert-file, insecure-skip-verify, ...
+  if (url.scheme == "rediss") {
+    ASSIGN_OR_RETURN(cfg.tls, RedisTlsContext::Create(tls));
+  } else if (tls.any()) {
+    return Err(EINVAL, "redis: TLS options need a rediss:// URL in '" + cfg.redacted + "'");
+  }
+  for (const auto& [k, v] : query) {
     if (k != "prefix") return Err(EINVAL, "redis: unknown option '" + k + "' in '" + cfg.redacted + "'");
     if (!ValidPrefix(v))
       return Err(EINVAL, "redis: prefix '" + v + "' may only use letters, digits, '.', '_' and '-'");

@@ -336,8 +336,9 @@ Result<DumpStats> DumpVolume(KvStore& kv, ByteSink& out, const DumpOptions& opts
     if (auto f = VolumeFormat::FromJson(*setting); !f) return f.error();
     json fmt = json::parse(*setting, nullptr, false);
     if (!opts.keepSecrets) {
-      for (const char* f : {"secretKey", "sessionToken"}) {
-        if (fmt.contains(f) && fmt[f].is_string() && !fmt[f].get<std::string>().empty()) fmt[f] = "removed";
+      for (std::string_view f : kFormatSecretFields) {
+        auto it = fmt.find(f);
+        if (it != fmt.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) *it = "removed";
       }
     }
     Ino root = kRootIno;

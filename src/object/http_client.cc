@@ -115,6 +115,17 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req) {
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (req.tls != nullptr) {
+    if (!req.tls->caFile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, req.tls->caFile.c_str());
+    if (!req.tls->certFile.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, req.tls->certFile.c_str());
+    if (!req.tls->keyFile.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, req.tls->keyFile.c_str());
+    if (req.tls->insecureSkipVerify) {
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+  }
+  char errbuf[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 
   if (req.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -154,9 +165,12 @@ Result<HttpResponse> HttpClient::perform(const HttpRequest& req) {
     if (sink.overflow)
       return Err(Status::IOError(what + " (response larger than " + std::to_string(req.maxResponseBytes) + " bytes)"));
     if (rc == CURLE_OPERATION_TIMEDOUT) return Err(Status::Retryable(ETIMEDOUT, what));
-    if (rc == CURLE_SSL_CACERT || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
-        rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
-      return Err(Status::IOError(what));
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT)
+      return Err(Status::IOError(std::string(req.method) + " " + req.url + ": TLS certificate not trusted (" + errbuf +
+                                 ") " + kTlsVerifyHint));
+    if (rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_URL_MALFORMAT ||
+        rc == CURLE_UNSUPPORTED_PROTOCOL)
+      return Err(Status::IOError(what + (errbuf[0] ? std::string(" (") + errbuf + ")" : "")));
     return Err(Status::Retryable(EIO, what));
   }
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);

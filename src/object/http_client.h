@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/tls_options.h"
 
 namespace slicefs {
 
@@ -32,6 +33,7 @@ struct HttpRequest {
   int64_t timeoutMs = 60000;                                 // whole request
   int64_t connectTimeoutMs = 10000;
   size_t maxResponseBytes = 64u << 20;  // a larger body fails the request (EIO)
+  const TlsOptions* tls = nullptr;      // https settings (not owned; null: system CAs, verified)
 };
 
 struct HttpResponse {

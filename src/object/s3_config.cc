@@ -72,8 +72,11 @@ Result<S3Config> S3Config::Parse(const std::string& url, const std::string& acce
   if (url.empty()) return Err(BadUrl(url, "empty; pass --bucket"));
   auto parsed = Url::Parse(url);
   if (!parsed) return Err(BadUrl(url, parsed.error().message()));
-  const Url& u = *parsed;
+  Url& u = *parsed;
   S3Config c;
+  ASSIGN_OR_RETURN(c.tls, TlsOptions::Take(u.query, url));  // tls-cacert-file, insecure-skip-verify, ...
+  if (!c.tls.serverName.empty()) return Err(BadUrl(url, "tls-server-name is not supported for S3 endpoints"));
+  if (c.tls.any() && u.scheme != "https") return Err(BadUrl(url, "TLS options need an https:// endpoint"));
   if (u.scheme != "http" && u.scheme != "https") return Err(BadUrl(url, "scheme must be http or https"));
   c.scheme = u.scheme;
   if (u.hosts.size() != 1) return Err(BadUrl(url, "exactly one host expected"));

@@ -87,6 +87,7 @@ Result<HttpResponse> S3Store::attempt(const Call& c) {
   hr.timeoutMs = c.isRead ? cfg_.getTimeoutMs : cfg_.putTimeoutMs;
   hr.connectTimeoutMs = std::min(cfg_.connectTimeoutMs, hr.timeoutMs);
   hr.maxResponseBytes = c.maxResponseBytes;
+  hr.tls = &cfg_.tls;
   requests_.fetch_add(1, std::memory_order_relaxed);
   return http_.perform(hr);
 }

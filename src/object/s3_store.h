@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/retry.h"
+#include "common/tls_options.h"
 #include "common/volume_format.h"
 #include "object/http_client.h"
 #include "object/object_store.h"
@@ -52,6 +53,7 @@ struct S3Config {
   int64_t backoffMaxMs = 2000;    // cap on one delay
   size_t maxConnections = 32;     // idle keep-alive connections kept
   size_t listPageSize = 1000;     // max-keys per ListObjectsV2 request
+  TlsOptions tls;                 // https: CA file, client cert, insecure-skip-verify (common/tls_options.h)
 
   // Parses a bucket URL plus explicit credentials (empty: from the
   // environment). EINVAL with a one-line message on a malformed URL.

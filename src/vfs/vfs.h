@@ -28,6 +28,7 @@
 #include "chunk/data_store.h"
 #include "common/status.h"
 #include "meta/meta.h"
+#include "vfs/caller_map.h"
 #include "vfs/flock_waits.h"
 #include "vfs/handles.h"
 #include "vfs/virtual_xattrs.h"
@@ -59,9 +60,14 @@ class Vfs {
   const std::string& metaUrl() const { return metaUrl_; }
   // The uid allowed to read the virtual xattrs (the mount's owner).
   void SetOwnerUid(uint32_t uid) { ownerUid_ = uid; }
+  uint32_t ownerUid() const { return ownerUid_; }
   // The control socket the root's user.slicefs.control names (set once
   // before serving; empty: no such attribute).
   void SetControlSocket(std::string path) { controlSocket_ = std::move(path); }
+  // Squash/umask mapping of callers (vfs/caller_map.h), set once before
+  // serving; the FUSE adapter and the control server apply it.
+  void SetCallerMap(CallerMap m) { callerMap_ = std::move(m); }
+  const CallerMap& callerMap() const { return callerMap_; }
 
   // ---- attributes and names --------------------------------------------
   Result<StatFsInfo> StatFs(const Ctx& ctx, Ino ino);
@@ -159,6 +165,7 @@ class Vfs {
   DataStore* data_;
   uint32_t ownerUid_ = 0;
   std::string controlSocket_;
+  CallerMap callerMap_;
   HandleTable handles_;
   FlockWaits flockWaits_;
 

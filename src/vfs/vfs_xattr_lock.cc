@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/url.h"
 #include "vfs/vfs.h"
 
 namespace slicefs {
@@ -12,7 +13,9 @@ Result<std::string> Vfs::GetXattr(const Ctx& ctx, Ino ino, std::string_view name
   if (ino == kRootIno && name == kXattrControl && !controlSocket_.empty()) return controlSocket_;
   if (ino == kRootIno && (name == kXattrMetaUrl || name == kXattrPid)) {
     if (ctx.uid != 0 && ctx.uid != ownerUid_) return Err(ENODATA, "no such attribute");
-    if (name == kXattrMetaUrl) return metaUrl_;
+    // Never the password (issue #14): tools that need the full URL ask the
+    // control channel's "meta-url" command.
+    if (name == kXattrMetaUrl) return RedactedUrl(metaUrl_);
     return std::to_string(getpid());
   }
   return meta_->GetXattr(ctx, ino, name);

@@ -7,6 +7,7 @@
 
 namespace slicefs {
 
+// The META-URL with its password replaced by "****" (RedactedUrl).
 inline constexpr std::string_view kXattrMetaUrl = "user.slicefs.meta_url";
 inline constexpr std::string_view kXattrPid = "user.slicefs.pid";
 // The mount's control socket (cli/control_server.h); readable by everyone,

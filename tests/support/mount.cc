@@ -112,7 +112,8 @@ Status TestMount::Mount(const std::vector<std::string>& extraArgs) {
   if (mounted()) return Status::Error(EBUSY, "already mounted");
   if (Status st = Format(); !st.ok()) return st;
   std::vector<std::string> args = {"mount", "-d", spec_.metaUrl, mnt_, "--log", log_,
-                                   "--cache-dir", tmp_.path() + "/cache", "-o", "allow_other"};
+                                   "--cache-dir", tmp_.path() + "/cache"};
+  if (spec_.allowOther) args.insert(args.end(), {"-o", "allow_other"});
   args.insert(args.end(), spec_.mountArgs.begin(), spec_.mountArgs.end());
   args.insert(args.end(), extraArgs.begin(), extraArgs.end());
   std::string out;

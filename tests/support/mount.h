@@ -25,7 +25,8 @@ struct VolumeSpec {
   std::string bucket;           // empty: <tmp>/bucket (file storage)
   std::string name = "testvol";
   std::vector<std::string> formatArgs = {"--trash-days", "0"};  // extra `format` args
-  std::vector<std::string> mountArgs;   // extra `mount` args (allow_other is always set)
+  std::vector<std::string> mountArgs;   // extra `mount` args (allow_other is set unless below)
+  bool allowOther = true;  // false: no -o allow_other (the mount's own default applies)
   bool formatted = false;  // the volume exists already (a second mount of it)
 };
 

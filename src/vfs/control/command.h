@@ -107,5 +107,6 @@ void RegisterCompact(ControlRegistry& r);  // cmd_compact.cc
 void RegisterWarmup(ControlRegistry& r);   // cmd_warmup.cc
 void RegisterSummary(ControlRegistry& r);  // cmd_summary.cc
 void RegisterInfo(ControlRegistry& r);     // cmd_info.cc
+void RegisterMetaUrl(ControlRegistry& r);  // cmd_meta_url.cc
 
 }  // namespace slicefs::control

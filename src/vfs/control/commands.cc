@@ -27,6 +27,7 @@ const ControlRegistry& BuiltinCommands() {
     RegisterWarmup(r);
     RegisterSummary(r);
     RegisterInfo(r);
+    RegisterMetaUrl(r);
     return r;
   }();
   return reg;
