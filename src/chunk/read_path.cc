@@ -1,4 +1,5 @@
 // Read path of DataStoreImpl: chunk views, pending overlay, readahead.
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <cstring>
 
@@ -192,6 +193,7 @@ Result<size_t> DataStoreImpl::Read(Ino ino, uint64_t off, std::span<char> out, u
     }
     if (!st.ok()) {
       if (st.is(ENOENT)) st = Status::IOError(st.message());
+      spdlog::warn("read of inode {} at {} (chunk {}) failed: {}", ino, pos, chunk, st.ToString());
       if (done > 0) return done;
       return Err(st);
     }

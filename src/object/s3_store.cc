@@ -1,5 +1,6 @@
 #include "object/s3_store.h"
 
+#include <cstdlib>
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -137,6 +138,17 @@ Result<std::string> S3Store::get(const std::string& key, uint64_t off, int64_t l
     // The server ignored the range: cut it out ourselves.
     if (off >= r->body.size()) return std::string();
     return r->body.substr(off, len < 0 ? std::string::npos : static_cast<size_t>(len));
+  }
+  if (r->status == 206 && len > 0 && r->body.size() > static_cast<uint64_t>(len)) {
+    // More than asked for (s3rver answers "bytes=0-0" with the whole
+    // object): cut it by where Content-Range says the body starts.
+    uint64_t start = off;
+    const std::string cr = r->header("content-range");  // "bytes START-END/TOTAL"
+    if (cr.rfind("bytes ", 0) == 0) start = std::strtoull(cr.c_str() + 6, nullptr, 10);
+    if (start > off || off - start >= r->body.size()) {
+      return Err(Status::IOError("get " + key + ": server sent range '" + cr + "' for bytes from " + std::to_string(off)));
+    }
+    return r->body.substr(off - start, static_cast<size_t>(len));
   }
   return std::move(r->body);
 }
